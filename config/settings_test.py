@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings, with static files served unhashed.
+
+Tests render templates without running ``collectstatic`` first, so the
+manifest storage used in production is swapped for the plain one.  Nothing
+else differs: tests run against the same database engines, security
+settings and password hashers as production.
+"""
+
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# WhiteNoise warns when STATIC_ROOT is missing; tests serve from the finders instead.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

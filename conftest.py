@@ -1,0 +1,20 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def reference_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """The full shipped reference data, loaded once into the test database.
+
+    Tests that ask for it see real regions, cities, the twin-town network and
+    Semarang's partnerships; each test still runs in its own transaction.
+    """
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("load_reference", verbosity=0)
+    yield

@@ -1,0 +1,1 @@
+"""Small utilities shared by every app.  Imports no Kembar app."""

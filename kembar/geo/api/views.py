@@ -1,0 +1,94 @@
+"""Read-only API over the geographic reference.  Public: it is open reference data."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kembar.common.api import validated_query
+from kembar.geo import selectors
+from kembar.geo.api.serializers import (
+    CityDetailSerializer,
+    CityQuerySerializer,
+    CitySerializer,
+    NetworkSummarySerializer,
+    RegionDetailSerializer,
+    RegionQuerySerializer,
+    RegionSerializer,
+)
+from kembar.geo.models import City, Region
+
+
+@extend_schema(parameters=[RegionQuerySerializer], tags=["geo"])
+class RegionListView(generics.ListAPIView[Region]):
+    """Indonesian regions by Kemendagri code; filter by parent code, level or name."""
+
+    permission_classes = [AllowAny]
+    serializer_class = RegionSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.region_list(**validated_query(RegionQuerySerializer, self.request))
+
+
+@extend_schema(tags=["geo"])
+class RegionDetailView(generics.RetrieveAPIView[Region]):
+    permission_classes = [AllowAny]
+    serializer_class = RegionDetailSerializer
+
+    def get_object(self) -> Region:
+        region = selectors.region_get(self.kwargs["kode"])
+        if region is None:
+            raise Http404
+        return region
+
+
+@extend_schema(parameters=[CityQuerySerializer], tags=["geo"])
+class CityListView(generics.ListAPIView[City]):
+    """World cities (GeoNames, and twin towns known only from the source)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CitySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.city_list(**validated_query(CityQuerySerializer, self.request))
+
+
+@extend_schema(tags=["geo"])
+class CityDetailView(generics.RetrieveAPIView[City]):
+    """A city by id: its GeoNames id, or a negative id for a city known only from the source."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CityDetailSerializer
+
+    def get_object(self) -> City:
+        city = selectors.city_get(int(self.kwargs["geonameid"]))
+        if city is None:
+            raise Http404
+        return city
+
+
+@extend_schema(tags=["network"])
+class CityTwinsView(generics.ListAPIView[City]):
+    """The twin towns of a city in the world network."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CitySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        city = selectors.city_get(int(self.kwargs["geonameid"]))
+        if city is None:
+            raise Http404
+        return selectors.city_twins(city)
+
+
+@extend_schema(responses=NetworkSummarySerializer, tags=["network"])
+class NetworkSummaryView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response(NetworkSummarySerializer(selectors.network_summary()).data)

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kembar.geo.models import City, Country, Region
+
+
+class RelationshipType(models.TextChoices):
+    SISTER_CITY = "sister_city", _("sister city")
+    SISTER_PROVINCE = "sister_province", _("sister province")
+    FRIENDSHIP_CITY = "friendship_city", _("friendship city")
+    PROGRAMME_PAIRING = "programme_pairing", _("programme pairing")
+
+
+class DocumentedStatus(models.TextChoices):
+    """The status the public record documents, before Kembar tracked the lifecycle."""
+
+    LISTED_ONLY = "listed_only", _("listed only")
+    EXPLORATION = "exploration", _("exploration")
+    LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
+    AGREEMENT_SIGNED = "agreement_signed", _("agreement signed")
+    ACTIVE = "active", _("active")
+    DORMANT = "dormant", _("dormant")
+    REVIVED_AFTER_LAPSE = "revived_after_lapse", _("revived after lapse")
+    COMPLETED_PROGRAMME = "completed_programme", _("programme completed")
+
+
+class Confidence(models.TextChoices):
+    DOCUMENTED = "documented", _("well documented")
+    PARTIAL = "partial", _("partly documented")
+    WEAK = "weak", _("weakly documented")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class EventKind(models.TextChoices):
+    EXPLORATION = "exploration", _("exploration")
+    LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
+    AGREEMENT_SIGNED = "agreement_signed", _("agreement signed")
+    PROGRAMME_STARTED = "programme_started", _("programme started")
+    ACTIVITY = "activity", _("activity")
+    BECAME_DORMANT = "became_dormant", _("became dormant")
+    AGREEMENT_LAPSED = "agreement_lapsed", _("agreement lapsed")
+    REVIVED = "revived", _("revived")
+
+
+class FocusArea(models.Model):
+    """A field of cooperation (education, tourism, urban planning …)."""
+
+    slug = models.SlugField(_("code"), max_length=60, unique=True)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class Partnership(models.Model):
+    """A cooperation between a local region and a partner city or region abroad."""
+
+    slug = models.SlugField(_("code"), max_length=80, unique=True)
+    local_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("local region")
+    )
+    partner_city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("partner city"),
+    )
+    partner_name = models.CharField(_("partner name"), max_length=200)
+    partner_region_name = models.CharField(_("partner's region"), max_length=200, blank=True)
+    partner_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("country")
+    )
+    relationship_type = models.CharField(
+        _("type"), max_length=24, choices=RelationshipType.choices
+    )
+    documented_status = models.CharField(
+        _("documented status"), max_length=24, choices=DocumentedStatus.choices
+    )
+    confidence = models.CharField(_("documentation"), max_length=12, choices=Confidence.choices)
+    sources = models.TextField(_("sources"), blank=True)
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="partnerships", verbose_name=_("focus areas")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[focus_areas])
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["local_region", "partner_name"]
+
+    def __str__(self) -> str:
+        return f"{self.local_region.name} – {self.partner_name}"
+
+
+class PartnershipEvent(models.Model):
+    """A dated event in a partnership's history, as documented by a source.
+
+    ``date`` holds the first day of the period when the source gives only a
+    month or a year; ``date_precision`` says which, so it is shown as given.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date precision"), max_length=5, choices=DatePrecision.choices
+    )
+    kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partnership event")
+        verbose_name_plural = _("partnership events")
+        ordering = ["partnership", "date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "date", "kind"], name="partnerships_event_natural_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership.slug} {self.date} {self.kind}"
+
+    def date_label(self) -> str:
+        """The date as precisely as the source gives it, in the active language."""
+        formats = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
+        return date_format(self.date, formats[DatePrecision(self.date_precision)])

@@ -18,3 +18,14 @@ def reference_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_reference", verbosity=0)
     yield
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests on the full reference data last.
+
+    The reference data is committed to the test database once; tests before
+    it (including pytest-django's transactional ones, which it orders after
+    the others) then never see it, and build exactly the rows they assert on.
+    """
+    items.sort(key=lambda item: "reference_db" in getattr(item, "fixturenames", ()))

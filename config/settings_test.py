@@ -16,3 +16,7 @@ STORAGES = {
 
 # WhiteNoise warns when STATIC_ROOT is missing; tests serve from the finders instead.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Live-server threads must not keep connections open past a test, or the test
+# database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

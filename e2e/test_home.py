@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def seed() -> None:
-    RegionFactory(kode="33.74", name="Kota Semarang")
+    RegionFactory.create(kode="33.74", name="Kota Semarang")
     Region.objects.filter(kode="33.74").update(latitude=-7.0, longitude=110.4)
     partners = [
         ("smg-brisbane", 2174003, "Brisbane", "AU", -27.46794, 153.02809, "revived_after_lapse"),
@@ -21,16 +21,20 @@ def seed() -> None:
         ("smg-split", 3190261, "Split", "HR", 43.50891, 16.43915, "listed_only"),
     ]
     for slug, geonameid, name, iso2, lat, lng, status in partners:
-        partnership = PartnershipFactory(
+        partnership = PartnershipFactory.create(
             slug=slug,
-            partner_city=CityFactory(
-                id=geonameid, name=name, country=CountryFactory(iso2=iso2), latitude=lat,
+            partner_city=CityFactory.create(
+                id=geonameid,
+                name=name,
+                country=CountryFactory.create(iso2=iso2),
+                latitude=lat,
                 longitude=lng,
             ),
             documented_status=status,
         )
-        PartnershipEventFactory(partnership=partnership, date=dt.date(2008, 1, 1),
-                                date_precision="year")
+        PartnershipEventFactory.create(
+            partnership=partnership, date=dt.date(2008, 1, 1), date_precision="year"
+        )
 
 
 def test_home_map_and_language_switch(live_server: Any, page: Any) -> None:

@@ -68,7 +68,7 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     Semarang to Brisbane:
 
     >>> round(haversine_km(-6.99, 110.4225, -27.4678, 153.0281))
-    4970
+    5029
     >>> haversine_km(0.0, 0.0, 0.0, 0.0)
     0.0
     """
@@ -82,7 +82,10 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def haversine_km_many(
-    lat: float, lng: float, lats: Sequence[float] | npt.ArrayLike, lngs: Sequence[float] | npt.ArrayLike
+    lat: float,
+    lng: float,
+    lats: Sequence[float] | npt.ArrayLike,
+    lngs: Sequence[float] | npt.ArrayLike,
 ) -> npt.NDArray[np.float64]:
     """Great-circle distances from one point to many, in kilometres.
 

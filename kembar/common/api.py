@@ -48,9 +48,7 @@ def validated_query(serializer_class: type[serializers.Serializer], request: Any
     allowed = set(serializer_class().fields) | {"page", "page_size", "format"}
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
-        raise exceptions.ValidationError(
-            {name: [_("Unknown parameter.")] for name in unknown}
-        )
+        raise exceptions.ValidationError({name: [_("Unknown parameter.")] for name in unknown})
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

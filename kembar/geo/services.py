@@ -16,8 +16,15 @@ from typing import Any
 
 from kembar.common.sync import sync_rows
 from kembar.geo.errors import ReferenceDataError
-from kembar.geo.models import City, CityOrigin, Country, Region, RegionPopulation
-from kembar.geo.models import TwinLink, TwinReviewRow
+from kembar.geo.models import (
+    City,
+    CityOrigin,
+    Country,
+    Region,
+    RegionPopulation,
+    TwinLink,
+    TwinReviewRow,
+)
 from kembar.geo.resolver import (
     Gazetteer,
     ResolutionStats,
@@ -31,11 +38,11 @@ from kembar.geo.sources import (
     CountryRow,
     PopulationFigure,
     RegionRow,
+    read_centroids,
     read_countries,
     read_region_areas,
     read_region_populations,
     read_regions,
-    read_centroids,
     read_series_by_year,
 )
 
@@ -99,6 +106,7 @@ class GeoReference:
     populations: list[PopulationFigure]
     areas: dict[str, float]
     series: list[dict[str, Any]]
+    repairs: list[str]
     centroids: dict[str, tuple[float, float]]
     gazetteer: Gazetteer
     twin_rows: list[ResolvedRow]
@@ -117,11 +125,17 @@ def geo_reference_read(data_dir: Path, *, progress: Progress = lambda _msg: None
     regions = read_regions(paths["regions"])
     known = {row.kode for row in regions}
     progress(f"regions: {len(regions)} read")
+    names = {row.kode: row.name for row in regions}
     populations = read_region_populations(paths["populations"], known)
-    areas = read_region_areas(paths["areas"], known)
+    repairs: list[str] = []
+    areas = read_region_areas(paths["areas"], names, repairs=repairs)
     areas.update(
-        read_region_areas(paths["semarang_areas"], known, kode_column="kode_kemendagri")
+        read_region_areas(
+            paths["semarang_areas"], names, kode_column="kode_kemendagri", name_column="kecamatan"
+        )
     )
+    for repair in repairs:
+        progress(f"repaired: {repair}")
     centroids: dict[str, tuple[float, float]] = {}
     for relative in BOUNDARY_FILES:
         centroids.update(read_centroids(data_dir / relative, known))
@@ -167,6 +181,7 @@ def geo_reference_read(data_dir: Path, *, progress: Progress = lambda _msg: None
         populations=populations,
         areas=areas,
         series=series,
+        repairs=repairs,
         centroids=centroids,
         gazetteer=gazetteer,
         twin_rows=twin_rows,
@@ -185,6 +200,48 @@ def _city_id(end: ResolvedEnd) -> int | None:
 
 def _search_text(*names: str) -> str:
     return "|".join(dict.fromkeys(normalise_name(name) for name in names if name))
+
+
+def _twin_links(
+    rows: list[ResolvedRow],
+) -> tuple[dict[tuple[int, int], dict[str, Any]], dict[tuple[str, int], dict[str, Any]], int]:
+    """Links once per unordered pair (first source line kept), and the rows to review."""
+    links: dict[tuple[int, int], dict[str, Any]] = {}
+    review: dict[tuple[str, int], dict[str, Any]] = {}
+    self_links = 0
+    for twin in rows:
+        first, second = _city_id(twin.a), _city_id(twin.b)
+        if first is not None and second is not None and first != second:
+            pair = (min(first, second), max(first, second))
+            links.setdefault(
+                pair,
+                {
+                    "city_a_id": pair[0],
+                    "city_b_id": pair[1],
+                    "source": TWIN_SOURCE,
+                    "source_line": twin.line,
+                },
+            )
+            continue
+        if first is not None and first == second:
+            reason = "both ends are the same city"
+            self_links += 1
+        else:
+            reason = "; ".join(
+                f"{label}: {end.reason}"
+                for label, end in (("city1", twin.a), ("city2", twin.b))
+                if end.kind == "unresolved"
+            )
+        review[(TWIN_SOURCE, twin.line)] = {
+            "source": TWIN_SOURCE,
+            "line": twin.line,
+            "city1": twin.a.name[:200],
+            "country1": twin.a.country or "",
+            "city2": twin.b.name[:200],
+            "country2": twin.b.country or "",
+            "reason": reason[:300],
+        }
+    return links, review, self_links
 
 
 def geo_reference_apply(
@@ -232,6 +289,7 @@ def geo_reference_apply(
     results["regions"] = sync_rows(
         Region, region_rows, key=("kode",), delete_missing=False
     ).as_dict()
+    results["regions"]["repaired_codes"] = reference.repairs
     progress(f"regions: {results['regions']}")
     results["region_population"] = sync_rows(
         RegionPopulation,
@@ -274,44 +332,19 @@ def geo_reference_apply(
     results["cities"] = sync_rows(City, city_rows, key=("id",), delete_missing=False).as_dict()
     progress(f"cities: {results['cities']}")
 
-    links: dict[tuple[int, int], dict[str, Any]] = {}
-    review: dict[tuple[str, int], dict[str, Any]] = {}
-    self_links = 0
-    for row in reference.twin_rows:
-        first, second = _city_id(row.a), _city_id(row.b)
-        reason = None
-        if first is None or second is None:
-            reason = "; ".join(
-                f"{label}: {end.reason}"
-                for label, end in (("city1", row.a), ("city2", row.b))
-                if end.kind == "unresolved"
-            )
-        elif first == second:
-            reason = "both ends are the same city"
-            self_links += 1
-        if reason is not None:
-            review[(TWIN_SOURCE, row.line)] = {
-                "source": TWIN_SOURCE,
-                "line": row.line,
-                "city1": row.a.name,
-                "country1": row.a.country or "",
-                "city2": row.b.name,
-                "country2": row.b.country or "",
-                "reason": reason[:300],
-            }
-            continue
-        assert first is not None and second is not None  # noqa: S101 - narrowed above
-        pair = (min(first, second), max(first, second))
-        links.setdefault(
-            pair,
-            {"city_a_id": pair[0], "city_b_id": pair[1], "source": TWIN_SOURCE, "source_line": row.line},
-        )
+    links, review, self_links = _twin_links(reference.twin_rows)
     results["links"] = sync_rows(
-        TwinLink, links, key=("city_a_id", "city_b_id"), delete_missing=True,
+        TwinLink,
+        links,
+        key=("city_a_id", "city_b_id"),
+        delete_missing=True,
         scope={"source": TWIN_SOURCE},
     ).as_dict()
     results["review_rows"] = sync_rows(
-        TwinReviewRow, review, key=("source", "line"), delete_missing=True,
+        TwinReviewRow,
+        review,
+        key=("source", "line"),
+        delete_missing=True,
         scope={"source": TWIN_SOURCE},
     ).as_dict()
     stats = reference.twin_stats

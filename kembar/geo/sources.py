@@ -12,7 +12,7 @@ import csv
 import gettext
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ __all__ = [
     "read_region_populations",
     "read_regions",
     "read_series_by_year",
+    "repaired_code",
 ]
 
 LEVELS = ("provinsi", "kabupaten_kota", "kecamatan", "desa_kelurahan")
@@ -111,9 +112,7 @@ def _int(path: Path, line: int, column: str, value: str, *, minimum: int = 0) ->
             path, f"column {column}: {value!r} is not a whole number", line=line
         ) from None
     if number < minimum:
-        raise ReferenceDataError(
-            path, f"column {column}: {number} is below {minimum}", line=line
-        )
+        raise ReferenceDataError(path, f"column {column}: {number} is below {minimum}", line=line)
     return number
 
 
@@ -181,9 +180,7 @@ def read_countries() -> list[CountryRow]:
         name_id = translation.gettext(common or country.name)
         if name_id == (common or country.name):
             name_id = translation.gettext(country.name)
-        rows.append(
-            CountryRow(country.alpha_2, country.alpha_3, country.numeric, name_en, name_id)
-        )
+        rows.append(CountryRow(country.alpha_2, country.alpha_3, country.numeric, name_en, name_id))
     rows.append(CountryRow("XK", "XKX", "", "Kosovo", "Kosovo"))
     return rows
 
@@ -242,7 +239,8 @@ def read_regions(path: Path) -> list[RegionRow]:
     for kode, row in rows.items():
         if row.parent is not None and row.parent not in rows:
             raise ReferenceDataError(
-                path, f"column parent_kode: {row.parent} is not a region in this file",
+                path,
+                f"column parent_kode: {row.parent} is not a region in this file",
                 line=lines[kode],
             )
     return sorted(rows.values(), key=lambda row: (LEVELS.index(row.level), row.kode))
@@ -267,7 +265,9 @@ def read_region_populations(path: Path, known: set[str]) -> list[PopulationFigur
         if kode == "0":
             continue
         if kode not in known:
-            raise ReferenceDataError(path, f"column kode: {kode!r} is not a known region", line=line)
+            raise ReferenceDataError(
+                path, f"column kode: {kode!r} is not a known region", line=line
+            )
         figures.append(
             PopulationFigure(
                 kode,
@@ -279,17 +279,56 @@ def read_region_populations(path: Path, known: set[str]) -> list[PopulationFigur
     return figures
 
 
+def repaired_code(kode: str, name: str, names: Mapping[str, str]) -> str | None:
+    """The region code a spreadsheet turned into a number, if the name confirms it.
+
+    Opening a code list in a spreadsheet turns ``11.10`` into ``11.1`` and
+    ``31`` into ``31.0``.  Such a code is restored only when the region at the
+    restored code has the same name, so a real error is never papered over.
+
+    >>> repaired_code("11.1", "Kabupaten Aceh Singkil", {"11.10": "Kabupaten Aceh Singkil"})
+    '11.10'
+    >>> repaired_code("31.0", "DKI Jakarta", {"31": "Daerah Khusus Ibukota Jakarta"}) is None
+    True
+    """
+    candidates = []
+    if re.fullmatch(r"\d{2}\.0", kode):
+        candidates.append(kode[:2])
+    if re.fullmatch(r"\d{2}(\.\d{2})*\.\d", kode):
+        candidates.append(kode + "0")
+    for candidate in candidates:
+        if names.get(candidate, "").casefold() == name.casefold():
+            return candidate
+    return None
+
+
 def read_region_areas(
-    path: Path, known: set[str], *, kode_column: str = "kode", area_column: str = "luas_km2"
+    path: Path,
+    names: Mapping[str, str],
+    *,
+    kode_column: str = "kode",
+    name_column: str = "nama",
+    area_column: str = "luas_km2",
+    repairs: list[str] | None = None,
 ) -> dict[str, float]:
-    """Area in km² per region code."""
+    """Area in km² per region code; ``names`` maps every known code to its name.
+
+    A code mangled by a spreadsheet is restored when the name confirms it
+    (see :func:`repaired_code`) and the repair is appended to ``repairs`` so
+    the loader reports it; any other unknown code is an error.
+    """
     areas = {}
     for line, raw in read_csv(path, (kode_column, area_column)):
         kode = raw[kode_column]
-        if kode not in known:
-            raise ReferenceDataError(
-                path, f"column {kode_column}: {kode!r} is not a known region", line=line
-            )
+        if kode not in names:
+            fixed = repaired_code(kode, raw.get(name_column, ""), names)
+            if fixed is None:
+                raise ReferenceDataError(
+                    path, f"column {kode_column}: {kode!r} is not a known region", line=line
+                )
+            if repairs is not None:
+                repairs.append(f"{path.name}, line {line}: code {kode} read as {fixed}")
+            kode = fixed
         areas[kode] = _float(path, line, area_column, raw[area_column])
     return areas
 
@@ -325,7 +364,6 @@ def read_series_by_year(
                 )
                 break
     return series, notes
-
 
 
 def read_centroids(path: Path, known: set[str]) -> dict[str, tuple[float, float]]:

@@ -145,19 +145,29 @@ def partnership_seed_read(
     path = paths["partnerships"]
     partnerships: dict[str, PartnershipRow] = {}
     columns = (
-        "partnership_id", "local_region_kode", "partner_city", "partner_region",
-        "partner_country_iso2", "relationship_type", "status_as_documented", "focus_areas",
-        "confidence", "sources",
+        "partnership_id",
+        "local_region_kode",
+        "partner_city",
+        "partner_region",
+        "partner_country_iso2",
+        "relationship_type",
+        "status_as_documented",
+        "focus_areas",
+        "confidence",
+        "sources",
     )
     for line, raw in read_csv(path, columns):
         slug = raw["partnership_id"]
         if not _SLUG.match(slug):
-            raise ReferenceDataError(path, f"column partnership_id: {slug!r} is not a slug", line=line)
+            raise ReferenceDataError(
+                path, f"column partnership_id: {slug!r} is not a slug", line=line
+            )
         if slug in partnerships:
             raise ReferenceDataError(path, f"column partnership_id: {slug} repeats", line=line)
         if raw["local_region_kode"] not in regions:
             raise ReferenceDataError(
-                path, f"column local_region_kode: {raw['local_region_kode']!r} is not a region",
+                path,
+                f"column local_region_kode: {raw['local_region_kode']!r} is not a region",
                 line=line,
             )
         if raw["partner_country_iso2"] not in countries:
@@ -189,7 +199,10 @@ def partnership_seed_read(
                 path, line, "relationship_type", raw["relationship_type"], RelationshipType.values
             ),
             documented_status=_choice(
-                path, line, "status_as_documented", raw["status_as_documented"],
+                path,
+                line,
+                "status_as_documented",
+                raw["status_as_documented"],
                 DocumentedStatus.values,
             ),
             confidence=_choice(path, line, "confidence", raw["confidence"], Confidence.values),
@@ -204,10 +217,14 @@ def partnership_seed_read(
     ):
         if raw["partnership_id"] not in partnerships:
             raise ReferenceDataError(
-                path, f"column partnership_id: {raw['partnership_id']!r} is not a partnership "
-                f"in {paths['partnerships'].name}", line=line,
+                path,
+                f"column partnership_id: {raw['partnership_id']!r} is not a partnership "
+                f"in {paths['partnerships'].name}",
+                line=line,
             )
-        precision = _choice(path, line, "date_precision", raw["date_precision"], DatePrecision.values)
+        precision = _choice(
+            path, line, "date_precision", raw["date_precision"], DatePrecision.values
+        )
         event = EventRow(
             partnership=raw["partnership_id"],
             date=parse_partial_date(path, line, raw["date"], precision),
@@ -218,7 +235,9 @@ def partnership_seed_read(
         )
         natural = (event.partnership, event.date, event.kind)
         if natural in events:
-            raise ReferenceDataError(path, "the same event (partnership, date, event) repeats", line=line)
+            raise ReferenceDataError(
+                path, "the same event (partnership, date, event) repeats", line=line
+            )
         events[natural] = event
     return PartnershipSeed(
         focus_areas=sorted(focus_areas.values(), key=lambda area: area.slug),

@@ -22,9 +22,7 @@ class HomePage:
 def home_page(*, region_kode: str) -> HomePage:
     """The home region's partnerships and the points and lines of its map."""
     region = Region.objects.filter(kode=region_kode).first()
-    partnerships = list(
-        partnership_list(local_region=region_kode).prefetch_related("events")
-    )
+    partnerships = list(partnership_list(local_region=region_kode).prefetch_related("events"))
     partners = []
     for partnership in partnerships:
         city = partnership.partner_city
@@ -44,4 +42,6 @@ def home_page(*, region_kode: str) -> HomePage:
     home = None
     if region is not None and region.latitude is not None:
         home = {"name": region.name, "lat": region.latitude, "lng": region.longitude}
-    return HomePage(region=region, partnerships=partnerships, map_data={"home": home, "partners": partners})
+    return HomePage(
+        region=region, partnerships=partnerships, map_data={"home": home, "partners": partners}
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -13,7 +15,7 @@ class CountrySerializer(serializers.ModelSerializer[Country]):
 
 
 class RegionSerializer(serializers.ModelSerializer[Region]):
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+    parent = serializers.CharField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Region
@@ -40,7 +42,7 @@ class RegionDetailSerializer(RegionSerializer):
 
 
 class RegionQuerySerializer(serializers.Serializer[None]):
-    parent = serializers.RegexField(
+    parent = serializers.RegexField(  # type: ignore[assignment]
         r"^\d{2}(\.\d{2}){0,2}$",
         required=False,
         error_messages={"invalid": _("Use a Kemendagri code such as 33 or 33.74.")},
@@ -90,11 +92,13 @@ class CityQuerySerializer(serializers.Serializer[None]):
     def validate_country(self, value: str) -> str:
         code = value.upper()
         if not Country.objects.filter(iso2=code).exists():
-            raise serializers.ValidationError(_("No country has the code %(code)s.") % {"code": code})
+            raise serializers.ValidationError(
+                _("No country has the code %(code)s.") % {"code": code}
+            )
         return code
 
 
-class NetworkSummarySerializer(serializers.Serializer[None]):
+class NetworkSummarySerializer(serializers.Serializer[dict[str, Any]]):
     cities = serializers.IntegerField(help_text="cities with at least one twin-town link")
     links = serializers.IntegerField(help_text="links, one per unordered pair")
     unresolved_rows = serializers.IntegerField(help_text="source rows kept for review")

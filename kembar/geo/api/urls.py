@@ -10,7 +10,11 @@ urlpatterns = [
         name="api-region-detail",
     ),
     path("cities/", views.CityListView.as_view(), name="api-city-list"),
-    re_path(r"^cities/(?P<geonameid>-?\d{1,18})/$", views.CityDetailView.as_view(), name="api-city-detail"),
+    re_path(
+        r"^cities/(?P<geonameid>-?\d{1,18})/$",
+        views.CityDetailView.as_view(),
+        name="api-city-detail",
+    ),
     re_path(
         r"^cities/(?P<geonameid>-?\d{1,18})/twins/$",
         views.CityTwinsView.as_view(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -31,7 +32,7 @@ class RegionListView(generics.ListAPIView[Region]):
     permission_classes = [AllowAny]
     serializer_class = RegionSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Region]:
         return selectors.region_list(**validated_query(RegionQuerySerializer, self.request))
 
 
@@ -54,7 +55,7 @@ class CityListView(generics.ListAPIView[City]):
     permission_classes = [AllowAny]
     serializer_class = CitySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[City]:
         return selectors.city_list(**validated_query(CityQuerySerializer, self.request))
 
 
@@ -79,7 +80,7 @@ class CityTwinsView(generics.ListAPIView[City]):
     permission_classes = [AllowAny]
     serializer_class = CitySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[City]:
         city = selectors.city_get(int(self.kwargs["geonameid"]))
         if city is None:
             raise Http404

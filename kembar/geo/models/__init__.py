@@ -5,8 +5,8 @@ point at these tables; rows here change only through the reference loader.
 """
 
 from kembar.geo.models.places import City, CityOrigin, Country
-from kembar.geo.models.regions import Region, RegionLevel, RegionPopulation
 from kembar.geo.models.reference import ReferenceLoad
+from kembar.geo.models.regions import Region, RegionLevel, RegionPopulation
 from kembar.geo.models.twins import TwinLink, TwinReviewRow
 
 __all__ = [

@@ -23,7 +23,9 @@ class TwinLink(models.Model):
         verbose_name_plural = _("twin-town links")
         constraints = [
             models.UniqueConstraint(fields=["city_a", "city_b"], name="geo_twinlink_unique_pair"),
-            models.CheckConstraint(condition=Q(city_a__lt=F("city_b")), name="geo_twinlink_ordered"),
+            models.CheckConstraint(
+                condition=Q(city_a__lt=F("city_b")), name="geo_twinlink_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["city_b"], name="geo_twinlink_city_b")]
 

@@ -11,7 +11,9 @@ class CountryFactory(factory.django.DjangoModelFactory[Country]):
         django_get_or_create = ("iso2",)
 
     iso2 = "ID"
-    iso3 = factory.LazyAttribute(lambda country: {"ID": "IDN", "AU": "AUS"}.get(country.iso2, country.iso2 + "X"))
+    iso3 = factory.LazyAttribute(
+        lambda country: {"ID": "IDN", "AU": "AUS"}.get(country.iso2, country.iso2 + "X")
+    )
     name_en = factory.LazyAttribute(lambda country: country.iso2)
     name_id = factory.LazyAttribute(lambda country: country.iso2)
 
@@ -49,7 +51,9 @@ class RegionFactory(factory.django.DjangoModelFactory[Region]):
         ][region.kode.count(".")]
     )
     parent = factory.LazyAttribute(
-        lambda region: RegionFactory(kode=region.kode.rsplit(".", 1)[0]) if "." in region.kode else None
+        lambda region: (
+            RegionFactory.create(kode=region.kode.rsplit(".", 1)[0]) if "." in region.kode else None
+        )
     )
 
 

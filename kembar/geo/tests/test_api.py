@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def semarang_regions() -> None:
-    RegionFactory(kode="33", name="Jawa Tengah")
-    RegionFactory(kode="33.74", name="Kota Semarang", kind="kota", population=1_700_000)
-    RegionFactory(kode="33.74.01", name="Semarang Tengah", population=54_338)
-    RegionFactory(kode="33.74.02", name="Semarang Utara")
-    RegionFactory(kode="33.74.01.1001", name="Miroto", kind="kelurahan")
-    RegionFactory(kode="33.71", name="Kota Magelang", kind="kota")
+    RegionFactory.create(kode="33", name="Jawa Tengah")
+    RegionFactory.create(kode="33.74", name="Kota Semarang", kind="kota", population=1_700_000)
+    RegionFactory.create(kode="33.74.01", name="Semarang Tengah", population=54_338)
+    RegionFactory.create(kode="33.74.02", name="Semarang Utara")
+    RegionFactory.create(kode="33.74.01.1001", name="Miroto", kind="kelurahan")
+    RegionFactory.create(kode="33.71", name="Kota Magelang", kind="kota")
 
 
 def test_regions_filtered_by_parent_in_code_order(client: Client, semarang_regions: None) -> None:
@@ -95,13 +95,21 @@ def test_unknown_region_is_404(client: Client, semarang_regions: None) -> None:
 
 
 def test_cities_search_by_country_and_any_name(client: Client) -> None:
-    indonesia = CountryFactory(iso2="ID")
-    CityFactory(id=1627896, name="Semarang", country=indonesia, population=1_694_740,
-                search_text="semarang|kota semarang|samarang")
-    CityFactory(id=1, name="Semarang Kecil", country=indonesia, population=600,
-                search_text="semarang kecil")
-    CityFactory(id=2, name="Samarang Town", country=CountryFactory(iso2="AU"), search_text="samarang")
-    CityFactory(id=3, name="Surabaya", country=indonesia, search_text="surabaya")
+    indonesia = CountryFactory.create(iso2="ID")
+    CityFactory.create(
+        id=1627896,
+        name="Semarang",
+        country=indonesia,
+        population=1_694_740,
+        search_text="semarang|kota semarang|samarang",
+    )
+    CityFactory.create(
+        id=1, name="Semarang Kecil", country=indonesia, population=600, search_text="semarang kecil"
+    )
+    CityFactory.create(
+        id=2, name="Samarang Town", country=CountryFactory.create(iso2="AU"), search_text="samarang"
+    )
+    CityFactory.create(id=3, name="Surabaya", country=indonesia, search_text="surabaya")
 
     response = client.get("/api/v1/cities/", {"country": "id", "q": "SÁMARANG"})
 
@@ -117,7 +125,7 @@ def test_cities_search_by_country_and_any_name(client: Client) -> None:
 
 
 def test_cities_unknown_country_is_400(client: Client) -> None:
-    CountryFactory(iso2="ID")
+    CountryFactory.create(iso2="ID")
 
     response = client.get("/api/v1/cities/", {"country": "QQ"})
 
@@ -126,11 +134,15 @@ def test_cities_unknown_country_is_400(client: Client) -> None:
 
 
 def test_city_detail_twins_and_404(client: Client) -> None:
-    semarang = CityFactory(id=1627896, name="Semarang", alternate_names="Kota Semarang|Samarang")
-    brisbane = CityFactory(id=2174003, name="Brisbane", country=CountryFactory(iso2="AU"))
-    beihai = CityFactory(id=1816705, name="Beihai", country=CountryFactory(iso2="CN"))
-    source_only = CityFactory(id=-42, name="Desa Kecil")
-    CityFactory(id=5, name="Unlinked")
+    semarang = CityFactory.create(
+        id=1627896, name="Semarang", alternate_names="Kota Semarang|Samarang"
+    )
+    brisbane = CityFactory.create(
+        id=2174003, name="Brisbane", country=CountryFactory.create(iso2="AU")
+    )
+    beihai = CityFactory.create(id=1816705, name="Beihai", country=CountryFactory.create(iso2="CN"))
+    source_only = CityFactory.create(id=-42, name="Desa Kecil")
+    CityFactory.create(id=5, name="Unlinked")
     twin_link(semarang, brisbane)
     twin_link(beihai, semarang)
     twin_link(source_only, brisbane)
@@ -152,8 +164,8 @@ def test_city_detail_twins_and_404(client: Client) -> None:
 
 
 def test_network_summary(client: Client) -> None:
-    a, b, c = CityFactory(), CityFactory(), CityFactory()
-    CityFactory()  # not in the network
+    a, b, c = CityFactory.create(), CityFactory.create(), CityFactory.create()
+    CityFactory.create()  # not in the network
     twin_link(a, b)
     twin_link(b, c)
     TwinReviewRow.objects.create(source="test", line=9, reason="city1: no country")

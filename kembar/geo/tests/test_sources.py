@@ -41,16 +41,32 @@ def test_regions_read_parents_first(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        (HEADER + GOOD + "33.74.01,Lagi,kecamatan,33.74,\n", 6, "column kode: 33.74.01 repeats line 4"),
-        (HEADER + "33,Jawa Tengah,provinsi,,\n33.7,X,kabupaten_kota,33,kota\n", 3,
-         "column kode: '33.7' is not a code of level kabupaten_kota"),
+        (
+            HEADER + GOOD + "33.74.01,Lagi,kecamatan,33.74,\n",
+            6,
+            "column kode: 33.74.01 repeats line 4",
+        ),
+        (
+            HEADER + "33,Jawa Tengah,provinsi,,\n33.7,X,kabupaten_kota,33,kota\n",
+            3,
+            "column kode: '33.7' is not a code of level kabupaten_kota",
+        ),
         (HEADER + "33,Jawa Tengah,province,,\n", 2, "column level: 'province' is not one of"),
-        (HEADER + "33,Jawa Tengah,provinsi,,\n33.74,K,kabupaten_kota,34,kota\n", 3,
-         "column parent_kode: '34' should be '33' for 33.74"),
-        (HEADER + "33.74,K,kabupaten_kota,33,kota\n", 2,
-         "column parent_kode: 33 is not a region in this file"),
-        (HEADER + "33,Jawa Tengah,provinsi,,\n33.74,K,kabupaten_kota,33,kecamatan\n", 3,
-         "column jenis: 'kecamatan' is not allowed for level kabupaten_kota"),
+        (
+            HEADER + "33,Jawa Tengah,provinsi,,\n33.74,K,kabupaten_kota,34,kota\n",
+            3,
+            "column parent_kode: '34' should be '33' for 33.74",
+        ),
+        (
+            HEADER + "33.74,K,kabupaten_kota,33,kota\n",
+            2,
+            "column parent_kode: 33 is not a region in this file",
+        ),
+        (
+            HEADER + "33,Jawa Tengah,provinsi,,\n33.74,K,kabupaten_kota,33,kecamatan\n",
+            3,
+            "column jenis: 'kecamatan' is not allowed for level kabupaten_kota",
+        ),
         (HEADER + "33,Jawa Tengah,provinsi\n", 2, "expected 5 fields, found 3"),
         (HEADER + "33,,provinsi,,\n", 2, "column nama is empty"),
         ("kode,name,level,parent_kode,jenis\n", 1, "header lacks column(s) nama"),
@@ -93,10 +109,15 @@ def test_populations_skip_the_national_row_and_check_numbers(tmp_path: Path) -> 
 
 def test_areas_refuse_text_and_negative(tmp_path: Path) -> None:
     header = "kode,nama,luas_km2\n"
-    assert read_region_areas(write(tmp_path, header + "33,J,32800.69\n"), {"33"}) == {"33": 32800.69}
-    for value, message in (("abc", "'abc' is not a number"), ("-1", "'-1' must be a finite number")):
+    assert read_region_areas(write(tmp_path, header + "33,J,32800.69\n"), {"33": "J"}) == {
+        "33": 32800.69
+    }
+    for value, message in (
+        ("abc", "'abc' is not a number"),
+        ("-1", "'-1' must be a finite number"),
+    ):
         with pytest.raises(ReferenceDataError, match=f"line 2: column luas_km2: {message}"):
-            read_region_areas(write(tmp_path, header + f"33,J,{value}\n"), {"33"})
+            read_region_areas(write(tmp_path, header + f"33,J,{value}\n"), {"33": "J"})
 
 
 def test_series_flags_a_year_that_repeats_an_earlier_one(tmp_path: Path) -> None:
@@ -135,3 +156,24 @@ def test_countries_have_indonesian_names_and_kosovo() -> None:
     assert (countries["KR"].name_en, countries["KR"].name_id) == ("South Korea", "Korea Selatan")
     assert countries["DE"].name_id == "Jerman"
     assert countries["XK"].iso3 == "XKX"
+
+
+def test_areas_restore_codes_a_spreadsheet_mangled_and_report_them(tmp_path: Path) -> None:
+    names = {"11.10": "Kabupaten Aceh Singkil", "31": "DKI Jakarta", "11.01": "Aceh Selatan"}
+    path = write(
+        tmp_path,
+        "kode,nama,luas_km2\n11.1,Kabupaten Aceh Singkil,1851.615\n31.0,DKI Jakarta,661.53\n",
+        "luas.csv",
+    )
+    repairs: list[str] = []
+
+    areas = read_region_areas(path, names, repairs=repairs)
+
+    assert areas == {"11.10": 1851.615, "31": 661.53}
+    assert repairs == [
+        "luas.csv, line 2: code 11.1 read as 11.10",
+        "luas.csv, line 3: code 31.0 read as 31",
+    ]
+    wrong_name = write(tmp_path, "kode,nama,luas_km2\n11.1,Somewhere Else,1.0\n", "luas.csv")
+    with pytest.raises(ReferenceDataError, match=r"line 2: column kode: '11\.1' is not a known"):
+        read_region_areas(wrong_name, names)

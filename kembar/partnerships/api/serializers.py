@@ -61,5 +61,7 @@ class PartnershipQuerySerializer(serializers.Serializer[None]):
 
     def validate_local_region(self, value: str) -> str:
         if not Region.objects.filter(kode=value).exists():
-            raise serializers.ValidationError(_("No region has the code %(code)s.") % {"code": value})
+            raise serializers.ValidationError(
+                _("No region has the code %(code)s.") % {"code": value}
+            )
         return value

@@ -6,6 +6,7 @@ Object-level rules arrive with accounts and the lifecycle.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -26,8 +27,10 @@ class PartnershipListView(generics.ListAPIView[Partnership]):
     permission_classes = [AllowAny]
     serializer_class = PartnershipSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.partnership_list(**validated_query(PartnershipQuerySerializer, self.request))
+    def get_queryset(self) -> QuerySet[Partnership]:
+        return selectors.partnership_list(
+            **validated_query(PartnershipQuerySerializer, self.request)
+        )
 
 
 @extend_schema(tags=["partnerships"])

@@ -77,7 +77,10 @@ class Partnership(models.Model):
 
     slug = models.SlugField(_("code"), max_length=80, unique=True)
     local_region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("local region")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("local region"),
     )
     partner_city = models.ForeignKey(
         City,
@@ -92,9 +95,7 @@ class Partnership(models.Model):
     partner_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("country")
     )
-    relationship_type = models.CharField(
-        _("type"), max_length=24, choices=RelationshipType.choices
-    )
+    relationship_type = models.CharField(_("type"), max_length=24, choices=RelationshipType.choices)
     documented_status = models.CharField(
         _("documented status"), max_length=24, choices=DocumentedStatus.choices
     )

@@ -23,7 +23,9 @@ class PartnershipFactory(factory.django.DjangoModelFactory[Partnership]):
         model = Partnership
 
     slug = factory.Sequence(lambda n: f"smg-partner-{n}")
-    local_region = factory.LazyFunction(lambda: RegionFactory(kode="33.74", name="Kota Semarang"))
+    local_region = factory.LazyFunction(
+        lambda: RegionFactory.create(kode="33.74", name="Kota Semarang")
+    )
     partner_country = factory.SubFactory(CountryFactory, iso2="AU")
     partner_city = factory.SubFactory(
         CityFactory, country=factory.SelfAttribute("..partner_country")

@@ -17,17 +17,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def brisbane() -> None:
-    partnership = PartnershipFactory(
+    partnership = PartnershipFactory.create(
         slug="smg-brisbane",
-        partner_city=CityFactory(id=2174003, name="Brisbane", country=CountryFactory(iso2="AU")),
+        partner_city=CityFactory.create(
+            id=2174003, name="Brisbane", country=CountryFactory.create(iso2="AU")
+        ),
         partner_region_name="Queensland",
         documented_status="revived_after_lapse",
     )
-    partnership.focus_areas.set([FocusAreaFactory(), FocusAreaFactory(slug="smart-city")])
-    PartnershipEventFactory(partnership=partnership, date=dt.date(2023, 1, 1),
-                            date_precision="year", kind="revived")
-    PartnershipEventFactory(partnership=partnership)
-    PartnershipFactory(slug="other-region", local_region=RegionFactory(kode="33.71"))
+    partnership.focus_areas.set(
+        [FocusAreaFactory.create(), FocusAreaFactory.create(slug="smart-city")]
+    )
+    PartnershipEventFactory.create(
+        partnership=partnership, date=dt.date(2023, 1, 1), date_precision="year", kind="revived"
+    )
+    PartnershipEventFactory.create(partnership=partnership)
+    PartnershipFactory.create(slug="other-region", local_region=RegionFactory.create(kode="33.71"))
 
 
 def test_list_filtered_by_local_region(client: Client, brisbane: None) -> None:
@@ -51,10 +56,20 @@ def test_detail_has_events_oldest_first(client: Client, brisbane: None) -> None:
 
     assert response.status_code == 200
     assert response.json()["events"] == [
-        {"date": "1993-01-11", "date_precision": "day", "kind": "agreement_signed",
-         "detail": "", "source": ""},
-        {"date": "2023-01-01", "date_precision": "year", "kind": "revived",
-         "detail": "", "source": ""},
+        {
+            "date": "1993-01-11",
+            "date_precision": "day",
+            "kind": "agreement_signed",
+            "detail": "",
+            "source": "",
+        },
+        {
+            "date": "2023-01-01",
+            "date_precision": "year",
+            "kind": "revived",
+            "detail": "",
+            "source": "",
+        },
     ]
 
 
@@ -74,7 +89,7 @@ def test_list_queries_do_not_grow_with_rows(
     client: Client, brisbane: None, django_assert_max_num_queries: object
 ) -> None:
     for _ in range(5):
-        PartnershipFactory().focus_areas.add(FocusAreaFactory())
+        PartnershipFactory.create().focus_areas.add(FocusAreaFactory.create())
     with django_assert_max_num_queries(4):  # type: ignore[operator]
         response = client.get("/api/v1/partnerships/")
     assert response.json()["count"] == 7

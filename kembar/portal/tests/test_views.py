@@ -13,20 +13,23 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def semarang_with_brisbane() -> None:
-    RegionFactory(kode="33.74", name="Kota Semarang")
-    region = RegionFactory(kode="33.74")
+    RegionFactory.create(kode="33.74", name="Kota Semarang")
+    region = RegionFactory.create(kode="33.74")
     region.latitude, region.longitude = -7.0, 110.4
     region.save()
-    partnership = PartnershipFactory(
+    partnership = PartnershipFactory.create(
         slug="smg-brisbane",
-        partner_city=CityFactory(
-            id=2174003, name="Brisbane", country=CountryFactory(iso2="AU", name_id="Australia"),
-            latitude=-27.46794, longitude=153.02809,
+        partner_city=CityFactory.create(
+            id=2174003,
+            name="Brisbane",
+            country=CountryFactory.create(iso2="AU", name_id="Australia"),
+            latitude=-27.46794,
+            longitude=153.02809,
         ),
         documented_status="revived_after_lapse",
     )
-    PartnershipEventFactory(partnership=partnership)
-    PartnershipEventFactory(
+    PartnershipEventFactory.create(partnership=partnership)
+    PartnershipEventFactory.create(
         partnership=partnership, date=dt.date(2025, 5, 1), date_precision="month", kind="activity"
     )
 
@@ -59,7 +62,7 @@ def test_home_in_english_after_switch(client: Client, semarang_with_brisbane: No
 
 
 def test_home_without_partnerships_says_so(client: Client) -> None:
-    RegionFactory(kode="33.74", name="Kota Semarang")
+    RegionFactory.create(kode="33.74", name="Kota Semarang")
 
     html = client.get("/").content.decode()
 

@@ -34,14 +34,18 @@ class Command(BaseCommand):
             result = reference_load(
                 data_dir=options["data_dir"],
                 force=options["force"],
-                progress=(lambda msg: self.stdout.write(f"  {msg}")) if verbose else (lambda _m: None),
+                progress=(lambda msg: self.stdout.write(f"  {msg}"))
+                if verbose
+                else (lambda _m: None),
             )
         except ReferenceDataError as exc:
             raise CommandError(f"Reference data not loaded, nothing changed: {exc}") from exc
         if not verbose:
             return
         if result.skipped:
-            self.stdout.write(f"Reference data unchanged ({result.fingerprint[:12]}); nothing to do.")
+            self.stdout.write(
+                f"Reference data unchanged ({result.fingerprint[:12]}); nothing to do."
+            )
             return
         network = result.stats.get("network", {})
         self.stdout.write(

@@ -75,3 +75,19 @@ def test_home_sends_security_headers(client: Client, semarang_with_brisbane: Non
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_ignore_browser_language_until_the_user_switches(
+    client: Client, semarang_with_brisbane: None
+) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert '<html lang="id">' in html
+
+
+def test_api_follows_accept_language(client: Client) -> None:
+    english = client.get("/api/v1/regions/", {"level": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    indonesian = client.get("/api/v1/regions/", {"level": "x"}, HTTP_ACCEPT_LANGUAGE="id")
+
+    assert english.json()["detail"] == "Invalid parameter: level"
+    assert indonesian.json()["detail"] == "Parameter tidak valid: level"

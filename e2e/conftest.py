@@ -29,7 +29,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's event loop runs, Django's
+# connection handler (context-local) hands out a second database connection,
+# which must not outlive the browser tests.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     executable = chromium_path()
     if executable is None:

@@ -19,7 +19,6 @@ end without such a match but with a known country and coordinates is kept as a
 
 from __future__ import annotations
 
-import csv
 import difflib
 import gc
 import math
@@ -41,6 +40,7 @@ import pycountry
 
 from kembar.analytics.geodesy import haversine_km, haversine_km_many
 from kembar.geo.errors import ReferenceDataError
+from kembar.geo.sources import read_csv
 
 __all__ = [
     "FUZZY_DISTANCE_KM",
@@ -776,69 +776,28 @@ def read_twin_rows(path: Path) -> list[TwinRow]:
     resolver reports those ends as unresolved rather than losing the row.
     """
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise ReferenceDataError(path, "file not found") from None
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ReferenceDataError(path, "file is empty, expected a header", line=1) from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ReferenceDataError(path, f"unreadable header: {exc}", line=1) from None
-        header = [field.strip() for field in header]
-        missing = [column for column in TWIN_COLUMNS if column not in header]
-        if missing:
-            raise ReferenceDataError(
-                path,
-                f"header lacks column(s) {', '.join(map(repr, missing))}; "
-                f"found {', '.join(map(repr, header))}",
-                line=1,
-            )
-        where = {column: header.index(column) for column in TWIN_COLUMNS}
-        rows: list[TwinRow] = []
-        previous_end = reader.line_num
-        while True:
-            # A quoted field may span lines, so a record starts on the line
-            # after the previous record ended, not at reader.line_num.
-            line = previous_end + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise ReferenceDataError(path, f"unreadable row: {exc}", line=line) from None
-            previous_end = reader.line_num
-            if not record:
-                continue
-            if len(record) != len(header):
+    rows: list[TwinRow] = []
+    for line, record in read_csv(path, TWIN_COLUMNS):
+        ends: list[TwinEnd] = []
+        for suffix in ("1", "2"):
+            lat = _coordinate(path, line, f"lat{suffix}", record[f"lat{suffix}"], 90.0)
+            lng = _coordinate(path, line, f"lng{suffix}", record[f"lng{suffix}"], 180.0)
+            if (lat is None) != (lng is None):
+                given, empty = ("lat", "lng") if lng is None else ("lng", "lat")
                 raise ReferenceDataError(
                     path,
-                    f"expected {len(header)} fields as in the header, found {len(record)}",
+                    f"column {given + suffix!r} is given but {empty + suffix!r} is empty",
                     line=line,
                 )
-            ends: list[TwinEnd] = []
-            for suffix in ("1", "2"):
-                lat = _coordinate(path, line, f"lat{suffix}", record[where[f"lat{suffix}"]], 90.0)
-                lng = _coordinate(path, line, f"lng{suffix}", record[where[f"lng{suffix}"]], 180.0)
-                if (lat is None) != (lng is None):
-                    given, empty = ("lat", "lng") if lng is None else ("lng", "lat")
-                    raise ReferenceDataError(
-                        path,
-                        f"column {given + suffix!r} is given but {empty + suffix!r} is empty",
-                        line=line,
-                    )
-                ends.append(
-                    TwinEnd(
-                        name=record[where[f"city{suffix}"]].strip(),
-                        country_text=record[where[f"country{suffix}"]].strip(),
-                        lat=lat,
-                        lng=lng,
-                    )
+            ends.append(
+                TwinEnd(
+                    name=record[f"city{suffix}"],
+                    country_text=record[f"country{suffix}"],
+                    lat=lat,
+                    lng=lng,
                 )
-            rows.append(TwinRow(line=line, a=ends[0], b=ends[1]))
+            )
+        rows.append(TwinRow(line=line, a=ends[0], b=ends[1]))
     return rows
 
 

@@ -52,36 +52,37 @@ _KINDS = {
 def read_header(path: Path) -> list[str]:
     """The column names of a CSV file."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except FileNotFoundError:
         raise ReferenceDataError(path, "file not found") from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise ReferenceDataError(path, f"unreadable header: {exc}", line=1) from None
     if header is None:
-        raise ReferenceDataError(path, "file is empty", line=1)
-    return [name.strip().lstrip("\ufeff") for name in header]
+        raise ReferenceDataError(path, "file is empty, expected a header", line=1)
+    return [name.strip() for name in header]
 
 
 def read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` from a UTF-8 CSV whose header holds ``columns``.
 
-    Extra columns are allowed (a later file may add some); missing ones are
-    not.  ``line`` is the physical line where the row ends, header = 1.
+    Extra columns are allowed, in any order (a later file may add some);
+    missing ones are not.  ``line`` is the line where the row starts (the
+    header is line 1; a quoted field may span lines).  Blank lines are
+    skipped, a byte-order mark is ignored, and fields are stripped.
     """
     try:
-        handle = path.open(encoding="utf-8", newline="")
+        handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise ReferenceDataError(path, "file not found") from None
     with handle:
         reader = csv.reader(handle)
         try:
-            header = next(reader)
+            header = [name.strip() for name in next(reader)]
         except StopIteration:
-            raise ReferenceDataError(path, "file is empty", line=1) from None
+            raise ReferenceDataError(path, "file is empty, expected a header", line=1) from None
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ReferenceDataError(path, f"unreadable header: {exc}", line=1) from None
-        header = [name.strip().lstrip("\ufeff") for name in header]
         missing = [name for name in columns if name not in header]
         if missing:
             raise ReferenceDataError(
@@ -89,19 +90,25 @@ def read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
                 f"header lacks column(s) {', '.join(missing)}; found {', '.join(header)}",
                 line=1,
             )
-        try:
-            for fields in reader:
-                if not fields:
-                    continue
-                if len(fields) != len(header):
-                    raise ReferenceDataError(
-                        path,
-                        f"expected {len(header)} fields, found {len(fields)}",
-                        line=reader.line_num,
-                    )
-                yield reader.line_num, dict(zip(header, (f.strip() for f in fields), strict=True))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ReferenceDataError(path, f"not valid CSV: {exc}", line=reader.line_num) from None
+        previous_end = reader.line_num
+        while True:
+            line = previous_end + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise ReferenceDataError(path, f"not valid CSV: {exc}", line=line) from None
+            previous_end = reader.line_num
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                raise ReferenceDataError(
+                    path,
+                    f"expected {len(header)} fields as in the header, found {len(fields)}",
+                    line=line,
+                )
+            yield line, dict(zip(header, (field.strip() for field in fields), strict=True))
 
 
 def _int(path: Path, line: int, column: str, value: str, *, minimum: int = 0) -> int:

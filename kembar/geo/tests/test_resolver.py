@@ -287,8 +287,9 @@ def test_read_twin_rows_wrong_header(tmp_path: Path) -> None:
     with pytest.raises(ReferenceDataError) as excinfo:
         read_twin_rows(path)
     message = str(excinfo.value)
-    assert message.startswith("twins.csv, line 1: header lacks column(s) 'lat1'; found ")
-    assert "'latitude1'" in message
+    assert message.startswith(
+        "twins.csv, line 1: header lacks column(s) lat1; found city1, country1, latitude1,"
+    )
     assert excinfo.value.line == 1
 
 

@@ -67,7 +67,7 @@ def test_regions_read_parents_first(tmp_path: Path) -> None:
             3,
             "column jenis: 'kecamatan' is not allowed for level kabupaten_kota",
         ),
-        (HEADER + "33,Jawa Tengah,provinsi\n", 2, "expected 5 fields, found 3"),
+        (HEADER + "33,Jawa Tengah,provinsi\n", 2, "expected 5 fields as in the header, found 3"),
         (HEADER + "33,,provinsi,,\n", 2, "column nama is empty"),
         ("kode,name,level,parent_kode,jenis\n", 1, "header lacks column(s) nama"),
         ("", 1, "file is empty"),

@@ -1,0 +1,1 @@
+"""Benchmarks for Kembar; results are recorded in bench/README.md."""

@@ -60,3 +60,18 @@ def test_home_map_and_language_switch(live_server: Any, page: Any) -> None:
     assert page.locator("path.kembar-marker--partner").count() == 3
     row = page.locator("#partnership-table tbody tr[data-slug='smg-beihai']")
     assert "dormant" in row.inner_text()
+
+
+def test_home_runs_under_the_strict_csp_without_violations(live_server: Any, page: Any) -> None:
+    seed()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => console.log('CSP ' + e.violatedDirective + ' ' + e.sourceFile));"
+    )
+
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("path.map-country")
+
+    assert [text for text in violations if "Content Security Policy" in text or "CSP" in text] == []

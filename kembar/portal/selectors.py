@@ -22,7 +22,9 @@ class HomePage:
 def home_page(*, region_kode: str) -> HomePage:
     """The home region's partnerships and the points and lines of its map."""
     region = Region.objects.filter(kode=region_kode).first()
-    partnerships = list(partnership_list(local_region=region_kode).prefetch_related("events"))
+    partnerships = list(
+        partnership_list(local_region=region_kode).filter(is_public=True).prefetch_related("events")
+    )
     partners = []
     for partnership in partnerships:
         city = partnership.partner_city

@@ -29,6 +29,12 @@ class DocumentedStatus(models.TextChoices):
     COMPLETED_PROGRAMME = "completed_programme", _("programme completed")
 
 
+class Initiator(models.TextChoices):
+    LOCAL = "local", _("our region")
+    PARTNER = "partner", _("the partner city")
+    MINISTRY = "ministry", _("a ministry (Kemendagri or Kemlu)")
+
+
 class Confidence(models.TextChoices):
     DOCUMENTED = "documented", _("well documented")
     PARTIAL = "partial", _("partly documented")
@@ -101,6 +107,28 @@ class Partnership(models.Model):
     )
     confidence = models.CharField(_("documentation"), max_length=12, choices=Confidence.choices)
     sources = models.TextField(_("sources"), blank=True)
+    state = models.ForeignKey(
+        "partnerships.LifecycleState",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("stage"),
+    )
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=20, choices=Initiator.choices, blank=True
+    )
+    consultation_recorded_on = models.DateField(
+        _("consultation with Kemendagri and Kemlu recorded on"), null=True, blank=True
+    )
+    is_public = models.BooleanField(
+        _("shown to the public"),
+        default=False,
+        help_text=_("Partnerships under exploration may stay internal until agreed."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change; guards against lost updates.")
+    )
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="partnerships", verbose_name=_("focus areas")
     )

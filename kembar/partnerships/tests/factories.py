@@ -34,6 +34,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory[Partnership]):
     relationship_type = "sister_city"
     documented_status = "active"
     confidence = "documented"
+    is_public = True
 
 
 class PartnershipEventFactory(factory.django.DjangoModelFactory[PartnershipEvent]):

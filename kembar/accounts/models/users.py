@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kembar.accounts.models.organisations import Organisation
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("administrator")
+    COOPERATION_OFFICER = "cooperation_officer", _("cooperation officer")
+    AGENCY_OFFICER = "agency_officer", _("agency officer")
+    LEADERSHIP = "leadership", _("leadership")
+    COUNCIL_MEMBER = "council_member", _("council member")
+    PARTNER_COUNTERPART = "partner_counterpart", _("partner counterpart")
+
+
+class User(AbstractUser):
+    """A person who signs in: one organisation, one role.
+
+    What the role allows is decided by the rules in
+    :mod:`kembar.accounts.rules`, at object level.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
+    totp_secret = models.CharField(_("second-factor secret"), max_length=64, blank=True)
+    totp_enabled = models.BooleanField(_("second factor on"), default=False)
+    totp_last_step = models.BigIntegerField(
+        _("last second-factor step used"), null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "totp_secret", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Notification(models.Model):
+    """A message to one user inside the application (reminders, approvals waiting)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="accounts_notification_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,33 @@
+"""Which partnerships a user may see, as a query (the rules of kembar.accounts.rules, in SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from kembar.accounts.models import Role
+from kembar.accounts.rules import LOCAL_ROLES, has_role
+
+__all__ = ["visible_partnerships_q"]
+
+
+def visible_partnerships_q(user: Any, *, include_public: bool) -> Q:
+    """A filter for the partnerships ``user`` may see.
+
+    Mirrors ``partnerships.view_partnership``: administrators see all, staff
+    of a local government (and its agencies and council) their region's, a
+    partner counterpart those with their city.  ``include_public`` adds what
+    the public portal shows anyway.
+    """
+    public = Q(is_public=True) if include_public else Q(pk__in=[])
+    if has_role(user, Role.ADMINISTRATOR):
+        return Q()
+    organisation = getattr(user, "organisation", None) if user.is_authenticated else None
+    if organisation is None:
+        return public
+    if has_role(user, *LOCAL_ROLES) and organisation.home_region_id:
+        return public | Q(local_region_id=organisation.home_region_id)
+    if has_role(user, Role.PARTNER_COUNTERPART) and organisation.city_id:
+        return public | Q(partner_city_id=organisation.city_id)
+    return public

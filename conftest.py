@@ -29,3 +29,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the others) then never see it, and build exactly the rows they assert on.
     """
     items.sort(key=lambda item: "reference_db" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language, whatever the one before it used."""
+    from django.utils import translation
+
+    translation.activate("id")
+    yield
+    translation.activate("id")

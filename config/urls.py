@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from kembar.accounts.notifications import notification_list, notification_mark_read
 from kembar.core.views import healthz
 
 api_v1 = [
+    path("", include("kembar.accounts.api.urls")),
     path("", include("kembar.geo.api.urls")),
     path("", include("kembar.partnerships.api.urls")),
 ]
@@ -15,6 +17,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
+    path("accounts/", include("kembar.accounts.urls")),
+    path("notifications/", notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
+    path("staff/", include("kembar.partnerships.urls")),
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),
 ]

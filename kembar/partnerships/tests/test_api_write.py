@@ -83,7 +83,7 @@ def test_anonymous_write_is_refused_and_changes_nothing(
 
     assert response.status_code in {401, 403}
     partnership = Partnership.objects.get(slug="smg-brisbane")
-    assert (partnership.state.code, partnership.version, partnership.transitions.count()) == (
+    assert (partnership.stage_code, partnership.version, partnership.transitions.count()) == (
         "active",
         1,
         0,
@@ -101,7 +101,7 @@ def test_transition_with_token(world: dict[str, Any]) -> None:
         "applied",
         "officer",
     )
-    assert Partnership.objects.get(slug="smg-brisbane").state.code == "dormant"
+    assert Partnership.objects.get(slug="smg-brisbane").stage_code == "dormant"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_refused_transition_says_why(
     assert response.status_code == status
     assert response.json()["reasons"] == reasons
     partnership = Partnership.objects.get(slug="smg-brisbane")
-    assert (partnership.state.code, partnership.version) == ("active", 1)
+    assert (partnership.stage_code, partnership.version) == ("active", 1)
 
 
 def test_approval_by_a_second_person(world: dict[str, Any]) -> None:
@@ -145,7 +145,7 @@ def test_approval_by_a_second_person(world: dict[str, Any]) -> None:
     assert same.status_code == 403
     officer_again = token_client(world["second"]).post(url, {}, content_type="application/json")
     assert officer_again.status_code == 403  # only leadership approves ending a partnership
-    assert Partnership.objects.get(slug="smg-brisbane").state.code == "active"
+    assert Partnership.objects.get(slug="smg-brisbane").stage_code == "active"
 
 
 def test_visibility(client: Client, world: dict[str, Any]) -> None:
@@ -216,7 +216,7 @@ def test_inbound_request_accept_and_decline(world: dict[str, Any]) -> None:
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted"
     partnership = Partnership.objects.get(slug=accepted.json()["partnership"])
-    assert (partnership.state.code, partnership.initiated_by, partnership.is_public) == (
+    assert (partnership.stage_code, partnership.initiated_by, partnership.is_public) == (
         "exploration",
         "partner",
         False,

@@ -188,7 +188,7 @@ def test_every_default_transition(people: dict[str, User], source: str, target: 
     partnership.refresh_from_db()
     if transition.approver_roles:
         assert record.status == TransitionRecord.Status.PENDING
-        assert partnership.state.code == source
+        assert partnership.stage_code == source
         approver = people["leader"] if "leadership" in transition.approver_roles else None
         approver = approver or people["second_officer"]
         partnership_transition_approve(record=record, approver=approver, note="agreed")
@@ -196,7 +196,7 @@ def test_every_default_transition(people: dict[str, User], source: str, target: 
         assert record.approver == approver
     assert record.status == TransitionRecord.Status.APPLIED
     partnership.refresh_from_db()
-    assert partnership.state.code == target
+    assert partnership.stage_code == target
     assert partnership.version == 2
     last = partnership.history.order_by("-history_id").first()
     assert last.history_change_reason == f"{source} → {target}: Decided in a meeting"
@@ -208,7 +208,7 @@ def test_every_default_transition(people: dict[str, User], source: str, target: 
 
 def assert_unchanged(partnership: Partnership, state: str) -> None:
     partnership.refresh_from_db()
-    assert partnership.state.code == state
+    assert partnership.stage_code == state
     assert partnership.version == 1
     assert partnership.transitions.count() == 0
 
@@ -334,12 +334,12 @@ def test_maker_checker(people: dict[str, User]) -> None:
         "Perpindahan ke Rencana kerja sama sedang menunggu persetujuan."
     ]
     partnership.refresh_from_db()
-    assert partnership.state.code == "letter_of_intent"
+    assert partnership.stage_code == "letter_of_intent"
 
     partnership_transition_approve(record=record, approver=people["second_officer"])
 
     partnership.refresh_from_db()
-    assert partnership.state.code == "cooperation_plan"
+    assert partnership.stage_code == "cooperation_plan"
     with pytest.raises(TransitionRefused) as twice:
         partnership_transition_approve(record=record, approver=people["leader"])
     assert twice.value.reasons == ["Perpindahan ini tidak sedang menunggu persetujuan."]
@@ -362,7 +362,7 @@ def test_rejection_keeps_the_stage_and_needs_a_note(people: dict[str, User]) -> 
         people["leader"],
         "keep it",
     )
-    assert partnership.state.code == "active"
+    assert partnership.stage_code == "active"
     assert partnership.version == 1
 
 

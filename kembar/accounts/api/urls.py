@@ -1,0 +1,8 @@
+from django.urls import path
+
+from kembar.accounts.api import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenObtainView.as_view(), name="api-auth-token"),
+    path("auth/me/", views.MeView.as_view(), name="api-auth-me"),
+]

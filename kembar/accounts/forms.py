@@ -1,0 +1,68 @@
+"""Sign-in and second-factor forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from kembar.accounts import totp
+
+__all__ = ["LoginForm", "TotpCodeForm", "TotpDisableForm"]
+
+
+class LoginForm(AuthenticationForm):
+    """Username and password, checked with ``authenticate(request, ...)``: axes counts failures."""
+
+    error_messages = {
+        "invalid_login": _("The username or the password is not correct."),
+        "inactive": _("This account is deactivated."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+
+
+class TotpCodeField(forms.CharField):
+    """A code of six digits; spaces (as apps show them, ``123 456``) are dropped."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Authentication code"))
+        kwargs.setdefault("help_text", _("The 6-digit code your authenticator app shows now."))
+        super().__init__(
+            max_length=12,
+            widget=forms.TextInput(
+                attrs={
+                    "autocomplete": "one-time-code",
+                    "inputmode": "numeric",
+                    "spellcheck": "false",
+                }
+            ),
+            **kwargs,
+        )
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).replace(" ", "")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if len(value) != totp.DIGITS or not value.isascii() or not value.isdigit():
+            raise forms.ValidationError(_("Enter the 6 digits of the code."), code="format")
+
+
+class TotpCodeForm(forms.Form):
+    code = TotpCodeField()
+
+
+class TotpDisableForm(forms.Form):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = TotpCodeField()

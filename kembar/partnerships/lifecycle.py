@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ __all__ = [
     "partnership_transition",
     "partnership_transition_approve",
     "partnership_transition_reject",
+    "transition_may_decide",
     "transition_options",
 ]
 
@@ -233,7 +235,7 @@ def partnership_transition_approve(
     """A second person approves a pending transition; it is applied if still allowed."""
     with transaction.atomic():
         locked = (
-            TransitionRecord.objects.select_for_update()
+            TransitionRecord.objects.select_for_update(of=("self",))
             .select_related("transition__target", "partnership")
             .get(pk=record.pk)
         )
@@ -263,7 +265,7 @@ def partnership_transition_reject(
         raise TransitionRefused([_("Give a reason for rejecting.")], status=400)
     with transaction.atomic():
         locked = (
-            TransitionRecord.objects.select_for_update()
+            TransitionRecord.objects.select_for_update(of=("self",))
             .select_related("transition", "partnership")
             .get(pk=record.pk)
         )
@@ -278,18 +280,31 @@ def partnership_transition_reject(
     return record
 
 
-def _check_decider(record: TransitionRecord, approver: User) -> None:
+def decision_refusal(record: TransitionRecord, approver: Any) -> TransitionRefused | None:
+    """Why ``approver`` may not decide on ``record`` now, or ``None`` if they may."""
     if record.status != TransitionRecord.Status.PENDING:
-        raise TransitionRefused([_("This move is not awaiting approval.")], status=409)
-    transition = record.transition
-    approver_roles = transition.approver_roles if transition else []
+        return TransitionRefused([_("This move is not awaiting approval.")], status=409)
     if approver.pk == record.actor_id:
-        raise TransitionRefused(
+        return TransitionRefused(
             [_("A different person must approve a move you proposed.")], status=403
         )
+    transition = record.transition
+    approver_roles = transition.approver_roles if transition else []
     allowed = has_role(approver, Role.ADMINISTRATOR) or (
-        approver.role in approver_roles
+        getattr(approver, "role", "") in approver_roles
         and serves_region(approver, record.partnership.local_region_id)
     )
     if not allowed:
-        raise TransitionRefused([_("Your role may not approve this move.")], status=403)
+        return TransitionRefused([_("Your role may not approve this move.")], status=403)
+    return None
+
+
+def transition_may_decide(record: TransitionRecord, user: Any) -> bool:
+    """Whether ``user`` may approve or reject ``record`` (for showing the buttons)."""
+    return decision_refusal(record, user) is None
+
+
+def _check_decider(record: TransitionRecord, approver: User) -> None:
+    refusal = decision_refusal(record, approver)
+    if refusal is not None:
+        raise refusal

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Role
-from kembar.accounts.rules import has_role, serves_region
+from kembar.accounts.rules import has_role
 from kembar.geo.models import Country
 from kembar.partnerships.access import visible_partnerships_q
 from kembar.partnerships.documents import (
@@ -31,6 +31,7 @@ from kembar.partnerships.documents import (
     partnerships_annotate_agreement,
     partnerships_expiring,
 )
+from kembar.partnerships.lifecycle import transition_may_decide
 from kembar.partnerships.models import (
     InboundRequest,
     Partnership,
@@ -234,15 +235,9 @@ def partnership_pending_decisions(partnership: Partnership, *, user: Any) -> lis
     )
     decisions = []
     for record in records:
-        approver_roles = record.transition.approver_roles if record.transition else []
-        may_decide = user.pk != record.actor_id and (
-            has_role(user, Role.ADMINISTRATOR)
-            or (
-                getattr(user, "role", "") in approver_roles
-                and serves_region(user, partnership.local_region_id)
-            )
+        decisions.append(
+            PendingDecision(record=record, may_decide=transition_may_decide(record, user))
         )
-        decisions.append(PendingDecision(record=record, may_decide=may_decide))
     return decisions
 
 

@@ -10,7 +10,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
+from django.test import Client
 
+from kembar.accounts.models import Organisation, Role, User
 from kembar.core.services import reference_load
 from kembar.geo.models import (
     City,
@@ -259,3 +261,30 @@ def test_missing_file_is_named_and_changes_nothing(reference_db: None, data_copy
         call_command("load_reference", data_dir=data_copy, verbosity=0)
 
     assert snapshot() == before
+
+
+def test_brisbane_timeline_shows_the_real_history_to_staff(reference_db: None) -> None:
+    officer = User.objects.create_user(
+        username="officer",
+        password="a-long-test-password",
+        role=Role.COOPERATION_OFFICER,
+        organisation=Organisation.objects.get(slug="bagian-kerja-sama-semarang"),
+    )
+    client = Client()
+    client.force_login(officer)
+
+    response = client.get("/staff/partnerships/smg-brisbane/")
+
+    assert response.status_code == 200
+    events = [
+        (entry.date_label, entry.title)
+        for entry in response.context["timeline"]
+        if entry.kind == "event"
+    ]
+    assert events == [
+        ("11 Januari 1993", "naskah kerja sama ditandatangani"),
+        ("1997", "menjadi tidak aktif"),
+        ("2005", "naskah kerja sama berakhir"),
+        ("2023", "dihidupkan kembali"),
+    ]
+    assert Partnership.objects.get(slug="smg-brisbane").stage_code == "active"

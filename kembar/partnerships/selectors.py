@@ -44,6 +44,7 @@ __all__ = [
     "PARTNERSHIP_SORTS",
     "PartnershipFilters",
     "PendingDecision",
+    "StageDeadline",
     "TimelineEntry",
     "inbound_request_list",
     "inbound_request_visible_get",
@@ -51,6 +52,7 @@ __all__ = [
     "partnership_get",
     "partnership_list",
     "partnership_pending_decisions",
+    "partnership_stage_deadline",
     "partnership_timeline",
     "staff_partnership_countries",
     "staff_partnership_get",
@@ -408,3 +410,29 @@ def inbound_request_list(*, user: Any, status: str = "") -> QuerySet[InboundRequ
 
 def inbound_request_visible_get(*, user: Any, pk: int) -> InboundRequest | None:
     return inbound_request_list(user=user).filter(pk=pk).first()
+
+
+@dataclass(frozen=True, slots=True)
+class StageDeadline:
+    """A deadline that runs while the partnership stays at its stage (the council's 45 days)."""
+
+    date: dt.date
+    days_left: int
+    overdue: bool
+
+
+def partnership_stage_deadline(partnership: Partnership, *, today: dt.date) -> StageDeadline | None:
+    """The deadline set when the partnership entered its current stage, if that stage has one."""
+    record = (
+        partnership.transitions.filter(
+            status=TransitionRecord.Status.APPLIED,
+            target_id=partnership.state_id,
+            deadline__isnull=False,
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if record is None or record.deadline is None:
+        return None
+    days_left = (record.deadline - today).days
+    return StageDeadline(date=record.deadline, days_left=days_left, overdue=days_left < 0)

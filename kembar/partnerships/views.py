@@ -158,6 +158,7 @@ def _render_detail(
     context = {
         "partnership": partnership,
         "agreement": partnership_agreement_status(partnership, today=timezone.localdate()),
+        "deadline": selectors.partnership_stage_deadline(partnership, today=timezone.localdate()),
         "timeline": selectors.partnership_timeline(partnership),
         "documents": selectors.partnership_documents(partnership),
         "can_download": user.has_perm("partnerships.view_partnershipdocument", partnership),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kembar.geo",
     "kembar.accounts",
     "kembar.partnerships",
+    "kembar.programs",
     "kembar.portal",
 ]
 

@@ -23,6 +23,8 @@ from kembar.geo.services import BOUNDARY_FILES, GEO_FILES, geo_reference_apply, 
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
 from kembar.partnerships.services import lifecycle_seed_apply, partnership_seed_apply
 from kembar.partnerships.sources import PARTNERSHIP_FILES, partnership_seed_read
+from kembar.programs.services import codelists_apply
+from kembar.programs.sources import CODELIST_FILES, codelists_read
 
 __all__ = ["LOADER_VERSION", "ReferenceLoadResult", "reference_fingerprint", "reference_load"]
 
@@ -54,6 +56,7 @@ def reference_fingerprint(data_dir: Path) -> str:
             *PARTNERSHIP_FILES.values(),
             LIFECYCLE_FILE,
             ORGANISATIONS_FILE,
+            *CODELIST_FILES.values(),
         }
     ):
         path = data_dir / relative
@@ -88,6 +91,7 @@ def reference_load(
         geonameids={city.geonameid for city in geo.gazetteer},
     )
     lifecycle = lifecycle_read(data_dir / LIFECYCLE_FILE)
+    codelists = codelists_read(data_dir)
     organisations = organisations_read(
         data_dir / ORGANISATIONS_FILE,
         regions=geo.region_codes,
@@ -99,6 +103,7 @@ def reference_load(
         stats["partnerships"] = partnership_seed_apply(seed)
         stats["lifecycle"] = lifecycle_seed_apply(lifecycle)
         stats["organisations"] = organisations_apply(organisations)
+        stats["codelists"] = codelists_apply(codelists)
         ReferenceLoad.objects.update_or_create(
             dataset=DATASET,
             defaults={"fingerprint": fingerprint, "loaded_at": timezone.now(), "stats": stats},

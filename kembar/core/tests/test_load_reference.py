@@ -26,6 +26,7 @@ from kembar.geo.models import (
 )
 from kembar.geo.selectors import city_twins, network_summary
 from kembar.partnerships.models import Partnership, PartnershipEvent
+from kembar.programs.models import GovernmentAffair, SdgGoal, SdgTarget, Sector
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -132,6 +133,15 @@ def test_network_rates_meet_the_targets(reference_db: None) -> None:
     assert summary["geonames_match_rate"] == stats["geonames_match_rate"]
 
 
+def test_codelists_loaded(reference_db: None) -> None:
+    assert (
+        Sector.objects.count(),
+        GovernmentAffair.objects.count(),
+        SdgGoal.objects.count(),
+        SdgTarget.objects.count(),
+    ) == (17, 32, 17, 169)
+
+
 def test_semarang_partnerships(reference_db: None) -> None:
     partnerships = Partnership.objects.order_by("slug")
     assert list(partnerships.values_list("slug", flat=True)) == [
@@ -177,6 +187,8 @@ def test_second_load_changes_nothing(reference_db: None) -> None:
     for table in ("countries", "regions", "region_population", "cities", "links", "review_rows"):
         changed = forced.stats[table]
         assert (changed["created"], changed["updated"], changed["deleted"]) == (0, 0, 0), table
+    for table, changed in forced.stats["codelists"].items():
+        assert (changed["created"], changed["updated"]) == (0, 0), table
     assert forced.stats["partnerships"]["partnerships"]["created"] == 0
     assert forced.stats["partnerships"]["events"]["created"] == 0
     assert snapshot() == before

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class _Named(models.Model):
-    name_id = models.CharField(_("name (Indonesian)"), max_length=300)
-    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_id = models.TextField(_("name (Indonesian)"))
+    name_en = models.TextField(_("name (English)"))
 
     class Meta:
         abstract = True

@@ -9,7 +9,7 @@ from django.db.models import Q
 from kembar.accounts.models import Role
 from kembar.accounts.rules import LOCAL_ROLES, has_role
 
-__all__ = ["visible_partnerships_q"]
+__all__ = ["visible_inbound_requests_q", "visible_partnerships_q"]
 
 
 def visible_partnerships_q(user: Any, *, include_public: bool) -> Q:
@@ -31,3 +31,16 @@ def visible_partnerships_q(user: Any, *, include_public: bool) -> Q:
     if has_role(user, Role.PARTNER_COUNTERPART) and organisation.city_id:
         return public | Q(partner_city_id=organisation.city_id)
     return public
+
+
+def visible_inbound_requests_q(user: Any) -> Q:
+    """A filter mirroring ``partnerships.view_inboundrequest``.
+
+    Administrators see every request, cooperation officers their region's.
+    """
+    if has_role(user, Role.ADMINISTRATOR):
+        return Q()
+    organisation = getattr(user, "organisation", None)
+    if has_role(user, Role.COOPERATION_OFFICER) and organisation and organisation.home_region_id:
+        return Q(local_region_id=organisation.home_region_id)
+    return Q(pk__in=[])

@@ -22,10 +22,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kembar.accounts.models import Role
-from kembar.accounts.rules import has_role
 from kembar.geo.models import Country
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import visible_inbound_requests_q, visible_partnerships_q
 from kembar.partnerships.documents import (
     EXPIRING_WITHIN_DAYS,
     partnerships_annotate_agreement,
@@ -69,13 +67,14 @@ def partnership_list(*, local_region: str | None = None) -> QuerySet[Partnership
     return partnerships.order_by("local_region_id", "partner_name", "id")
 
 
-def partnership_get(slug: str) -> Partnership | None:
-    return (
-        partnership_list()
-        .prefetch_related(Prefetch("events", PartnershipEvent.objects.order_by("date", "id")))
-        .filter(slug=slug)
-        .first()
+def partnership_get(slug: str, *, visible_to: Any = None) -> Partnership | None:
+    """A partnership with its events; with ``visible_to``, only if that user may see it."""
+    partnerships = partnership_list().prefetch_related(
+        Prefetch("events", PartnershipEvent.objects.order_by("date", "id"))
     )
+    if visible_to is not None:
+        partnerships = partnerships.filter(visible_partnerships_q(visible_to, include_public=True))
+    return partnerships.filter(slug=slug).first()
 
 
 # --- Staff area ---------------------------------------------------------------------------
@@ -388,19 +387,9 @@ def partnership_timeline(partnership: Partnership) -> list[TimelineEntry]:
 # --- Inbound requests -----------------------------------------------------------------------
 
 
-def _visible_requests_q(user: Any) -> Q:
-    """Mirrors ``partnerships.view_inboundrequest``: administrators all, officers their region's."""
-    if has_role(user, Role.ADMINISTRATOR):
-        return Q()
-    organisation = getattr(user, "organisation", None)
-    if has_role(user, Role.COOPERATION_OFFICER) and organisation and organisation.home_region_id:
-        return Q(local_region_id=organisation.home_region_id)
-    return Q(pk__in=[])
-
-
 def inbound_request_list(*, user: Any, status: str = "") -> QuerySet[InboundRequest]:
     """The inbound requests ``user`` may handle, newest first, optionally of one status."""
-    requests = InboundRequest.objects.filter(_visible_requests_q(user)).select_related(
+    requests = InboundRequest.objects.filter(visible_inbound_requests_q(user)).select_related(
         "local_region", "partner_country", "partner_city", "person_in_charge", "partnership"
     )
     if status:

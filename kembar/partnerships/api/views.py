@@ -59,13 +59,8 @@ from kembar.partnerships.models import (
 
 
 def _visible_partnership(request: Request, slug: str) -> Partnership:
-    partnership = selectors.partnership_get(slug)
-    if (
-        partnership is None
-        or not Partnership.objects.filter(
-            visible_partnerships_q(request.user, include_public=True), pk=partnership.pk
-        ).exists()
-    ):
+    partnership = selectors.partnership_get(slug, visible_to=request.user)
+    if partnership is None:
         raise Http404
     return partnership
 
@@ -285,11 +280,7 @@ class InboundRequestListView(generics.ListCreateAPIView[InboundRequest]):
         user: Any = self.request.user
         if not user.has_perm("partnerships.view_inboundrequest"):
             raise PermissionDenied
-        requests = InboundRequest.objects.select_related("partnership", "person_in_charge")
-        region = user.organisation.home_region_id if user.organisation else None
-        if user.role != "administrator":
-            requests = requests.filter(local_region_id=region)
-        return requests
+        return selectors.inbound_request_list(user=user)
 
     @extend_schema(tags=["inbound requests"])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,6 +1,13 @@
 """Run every benchmark: ``python -m bench`` (``make bench``)."""
 
-from bench import reference_load
+import importlib
+
+BENCHMARKS = ["reference_load", "io_multipliers", "network", "reach"]
 
 if __name__ == "__main__":
-    reference_load.main()
+    for name in BENCHMARKS:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError:
+            continue
+        module.main()

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kembar.accounts",
     "kembar.partnerships",
     "kembar.programs",
+    "kembar.insights",
     "kembar.portal",
 ]
 

@@ -1,6 +1,6 @@
 """Exception types raised by :mod:`kembar.analytics`."""
 
-__all__ = ["AnalyticsError", "InvalidInput"]
+__all__ = ["AnalyticsError", "InvalidInput", "InvalidTable", "UnknownNode"]
 
 
 class AnalyticsError(Exception):
@@ -9,3 +9,15 @@ class AnalyticsError(Exception):
 
 class InvalidInput(AnalyticsError, ValueError):
     """An argument is outside the domain of the function; the message says which."""
+
+
+class InvalidTable(InvalidInput):
+    """An input-output table fails a check; the message names the row or column."""
+
+
+class UnknownNode(InvalidInput, LookupError):
+    """A node (a city) is not in the graph; ``suggestions`` lists the closest names."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("kembar.accounts.api.urls")),
     path("", include("kembar.geo.api.urls")),
     path("", include("kembar.partnerships.api.urls")),
+    path("", include("kembar.programs.api.urls")),
 ]
 
 urlpatterns = [

@@ -6,3 +6,7 @@ class ProgramsConfig(AppConfig):
     name = "kembar.programs"
     label = "programs"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        # Registers the activity rules with django-rules.
+        from kembar.programs import rules  # noqa: F401

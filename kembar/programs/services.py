@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from kembar.common.sync import sync_rows
-from kembar.programs.models import GovernmentAffair, SdgGoal, SdgTarget, Sector
+from kembar.programs.models import (
+    GovernmentAffair,
+    SdgGoal,
+    SdgTarget,
+    Sector,
+    StandardIndicator,
+)
 from kembar.programs.sources import Codelists
 
 __all__ = ["codelists_apply"]
@@ -21,5 +27,8 @@ def codelists_apply(lists: Codelists) -> dict[str, Any]:
         "sdg_goals": sync_rows(SdgGoal, lists.goals, key=("code",), delete_missing=False).as_dict(),
         "sdg_targets": sync_rows(
             SdgTarget, lists.targets, key=("code",), delete_missing=False
+        ).as_dict(),
+        "standard_indicators": sync_rows(
+            StandardIndicator, lists.indicators, key=("code",), delete_missing=False
         ).as_dict(),
     }

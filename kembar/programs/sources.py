@@ -19,10 +19,13 @@ CODELIST_FILES = {
     "sdg_goals": "codelists/UNSDG-Goals.xml",
     "sdg_goal_names_id": "codelists/sdg_goals_id.csv",
     "sdg_targets": "codelists/UNSDG-Targets.xml",
+    "standard_indicators": "programs/standard_indicators.csv",
 }
 _KBLI = re.compile(r"^[A-U](,[A-U])*$")
 _AFFAIR = re.compile(r"^[1-3]\.\d{2}$")
 _TARGET = re.compile(r"^(\d{1,2})\.([0-9]{1,2}|[a-z])$")
+_LEVELS = {"output", "outcome", "impact"}
+_BOOLEANS = {"true": True, "false": False}
 _GROUPS = {"wajib_pelayanan_dasar", "wajib_non_pelayanan_dasar", "pilihan"}
 
 
@@ -32,6 +35,7 @@ class Codelists:
     affairs: dict[str, dict[str, Any]] = field(default_factory=dict)
     goals: dict[int, dict[str, Any]] = field(default_factory=dict)
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _iati_items(path: Path) -> list[tuple[str, str]]:
@@ -114,5 +118,21 @@ def codelists_read(data_dir: Path) -> Codelists:
             "order": order,
             "name_en": name,
             "name_id": "",
+        }
+    columns = ("code", "level", "name_id", "name_en", "unit_id", "unit_en", "higher_is_better")
+    for line, raw in read_csv(paths["standard_indicators"], columns):
+        if raw["level"] not in _LEVELS or raw["higher_is_better"] not in _BOOLEANS:
+            raise ReferenceDataError(
+                paths["standard_indicators"],
+                f"columns level / higher_is_better: {raw['level']!r} {raw['higher_is_better']!r}",
+                line=line,
+            )
+        if raw["code"] in lists.indicators:
+            raise ReferenceDataError(
+                paths["standard_indicators"], f"code {raw['code']!r} appears twice", line=line
+            )
+        lists.indicators[raw["code"]] = {
+            **{name: raw[name] for name in columns[:-1]},
+            "higher_is_better": _BOOLEANS[raw["higher_is_better"]],
         }
     return lists

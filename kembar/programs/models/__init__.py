@@ -1,11 +1,73 @@
 """Activities under partnerships, and the code lists they are classified by.
 
 Dependency direction: ``programs`` imports ``partnerships``, ``accounts`` and
-``geo``; nothing below it imports ``programs``.  So far: the code lists (the 17
-Input-Output sectors with their KBLI sections, the 32 government affairs, the
-17 SDGs and their 169 targets).
+``geo``; nothing below it imports ``programs``.
+
+- ``codelists``: the 17 Input-Output sectors with their KBLI sections, the 32
+  government affairs, the 17 SDGs and their 169 targets;
+- ``activities``: activities, money (budget lines, contributions each way) and
+  participants (aggregated counts only);
+- ``results``: the IATI-aligned results framework, trip reports, and the log of
+  spreadsheet imports.
 """
 
+from kembar.programs.models.activities import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    AgeBand,
+    BudgetLine,
+    Contribution,
+    ContributionForm,
+    ContributionSide,
+    FundingSource,
+    Gender,
+    MoneyKind,
+    ParticipantCount,
+    ParticipantSide,
+    StakeholderGroup,
+)
 from kembar.programs.models.codelists import GovernmentAffair, SdgGoal, SdgTarget, Sector
+from kembar.programs.models.results import (
+    DisaggregationDimension,
+    ImportBatch,
+    Indicator,
+    IndicatorDisaggregation,
+    IndicatorPeriod,
+    Result,
+    ResultLevel,
+    StandardIndicator,
+    Traveller,
+    TripReport,
+)
 
-__all__ = ["GovernmentAffair", "SdgGoal", "SdgTarget", "Sector"]
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityStatus",
+    "AgeBand",
+    "BudgetLine",
+    "Contribution",
+    "ContributionForm",
+    "ContributionSide",
+    "DisaggregationDimension",
+    "FundingSource",
+    "Gender",
+    "GovernmentAffair",
+    "ImportBatch",
+    "Indicator",
+    "IndicatorDisaggregation",
+    "IndicatorPeriod",
+    "MoneyKind",
+    "ParticipantCount",
+    "ParticipantSide",
+    "Result",
+    "ResultLevel",
+    "SdgGoal",
+    "SdgTarget",
+    "Sector",
+    "StakeholderGroup",
+    "StandardIndicator",
+    "Traveller",
+    "TripReport",
+]

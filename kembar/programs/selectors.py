@@ -1,0 +1,162 @@
+"""Reads of activities, joined and prefetched for their callers (no N+1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from kembar.accounts.models import Organisation, OrganisationKind, Role
+from kembar.accounts.rules import has_role
+from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.models import Partnership
+from kembar.programs.models import (
+    Activity,
+    Indicator,
+    IndicatorPeriod,
+    ParticipantCount,
+    Result,
+)
+
+__all__ = [
+    "ACTIVITY_SORTS",
+    "ActivityFilters",
+    "activity_detail_get",
+    "activity_list",
+    "agencies_for",
+    "visible_activities_q",
+]
+
+#: Sort keys the list offers, each with its ordering.
+ACTIVITY_SORTS: dict[str, tuple[str, ...]] = {
+    "start": ("start_date", "reference"),
+    "-start": ("-start_date", "reference"),
+    "reference": ("reference",),
+    "partnership": ("partnership__partner_name", "-start_date", "reference"),
+    "agency": ("agency__name", "-start_date", "reference"),
+    "participants": ("-participants_local", "reference"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilters:
+    """What a list of activities is narrowed by; empty values do not narrow."""
+
+    partnership: str = ""
+    agency: str = ""
+    sector: int | None = None
+    kind: str = ""
+    year: int | None = None
+    status: str = ""
+    search: str = ""
+    demo: bool | None = None
+    sort: str = "-start"
+
+    @property
+    def narrowed(self) -> bool:
+        return any(
+            (
+                self.partnership,
+                self.agency,
+                self.sector,
+                self.kind,
+                self.year,
+                self.status,
+                self.search,
+                self.demo is not None,
+            )
+        )
+
+
+def visible_activities_q(user: Any) -> Q:
+    """Activities of the partnerships ``user`` may see (public ones for anonymous users)."""
+    visible = Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
+    return Q(partnership__in=visible.values("pk"))
+
+
+def activity_list(*, user: Any, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
+    """The activities ``user`` may see, narrowed by ``filters`` and sorted."""
+    filters = filters or ActivityFilters()
+    activities = (
+        Activity.objects.filter(visible_activities_q(user))
+        .select_related(
+            "partnership__local_region",
+            "partnership__partner_country",
+            "agency",
+            "sector",
+            "government_affair",
+            "place_region",
+        )
+        .prefetch_related("sdg_goals", "sdg_targets", "focus_areas")
+    )
+    if filters.partnership:
+        activities = activities.filter(partnership__slug=filters.partnership)
+    if filters.agency:
+        activities = activities.filter(agency__slug=filters.agency)
+    if filters.sector is not None:
+        activities = activities.filter(sector_id=filters.sector)
+    if filters.kind:
+        activities = activities.filter(kind=filters.kind)
+    if filters.year is not None:
+        # An activity belongs to every year it runs in.
+        activities = activities.filter(
+            start_date__year__lte=filters.year, end_date__year__gte=filters.year
+        )
+    if filters.status:
+        activities = activities.filter(status=filters.status)
+    if filters.demo is not None:
+        activities = activities.filter(is_demo=filters.demo)
+    if filters.search:
+        term = filters.search.strip()
+        activities = activities.filter(
+            Q(reference__icontains=term)
+            | Q(title_id__icontains=term)
+            | Q(title_en__icontains=term)
+            | Q(partnership__partner_name__icontains=term)
+        )
+    return activities.order_by(*ACTIVITY_SORTS.get(filters.sort, ACTIVITY_SORTS["-start"]))
+
+
+def activity_detail_get(*, user: Any, reference: str) -> Activity | None:
+    """One visible activity with everything recorded under it, prefetched."""
+    return (
+        activity_list(user=user)
+        .prefetch_related(
+            Prefetch(
+                "participant_counts",
+                ParticipantCount.objects.select_related("home_region").order_by(
+                    "side", "group", "gender", "age_band", "home_region_id"
+                ),
+            ),
+            "budget_lines",
+            "contributions",
+            Prefetch(
+                "results",
+                Result.objects.prefetch_related(
+                    Prefetch(
+                        "indicators",
+                        Indicator.objects.select_related("standard").prefetch_related(
+                            Prefetch(
+                                "periods",
+                                IndicatorPeriod.objects.prefetch_related("disaggregations"),
+                            )
+                        ),
+                    )
+                ),
+            ),
+        )
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def agencies_for(user: Any, region_id: str) -> QuerySet[Organisation]:
+    """The bodies ``user`` may report for in ``region_id``: their own, or all of the region's."""
+    bodies = Organisation.objects.filter(
+        Q(region_id=region_id) | Q(parent__region_id=region_id),
+        kind__in=[OrganisationKind.LOCAL_GOVERNMENT, OrganisationKind.AGENCY],
+    )
+    if has_role(user, Role.AGENCY_OFFICER):
+        bodies = bodies.filter(pk=user.organisation_id)
+    return bodies.order_by("name")

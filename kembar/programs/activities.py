@@ -20,6 +20,7 @@ from typing import Any
 import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Organisation
@@ -521,8 +522,11 @@ def activity_save(
         else:
             instance = Activity.objects.select_for_update().get(pk=instance.pk)
         for name in _SCALARS:
-            if getattr(instance, name) != getattr(data, name):
-                setattr(instance, name, getattr(data, name))
+            attname = Activity._meta.get_field(name).attname
+            wanted = getattr(data, name)
+            wanted_value = wanted.pk if isinstance(wanted, Model) else wanted
+            if getattr(instance, attname) != wanted_value:
+                setattr(instance, name, wanted)
                 changed = True
         if instance.pk is None or changed:
             _stamp(instance, actor, "saved")

@@ -247,6 +247,12 @@ class ImportBatch(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     summary = models.JSONField(_("summary"), default=dict)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    rejected_file = models.BinaryField(
+        _("rows to correct"),
+        blank=True,
+        editable=False,
+        help_text=_("The rejected rows with their problems, returned to be corrected."),
+    )
 
     class Meta:
         verbose_name = _("import")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("kembar.accounts.urls")),
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
+    path("staff/activities/", include("kembar.programs.urls")),
     path("staff/", include("kembar.partnerships.urls")),
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),

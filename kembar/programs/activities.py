@@ -81,6 +81,8 @@ __all__ = [
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 CENT = Decimal("0.01")
 LIMIT = Decimal("1e17")
+RATE_LIMIT = Decimal("1e12")
+VALUE_LIMIT = Decimal("1e16")
 #: Kinds whose people travel abroad, and so need a trip report.
 TRAVEL_KINDS = frozenset({ActivityKind.EXCHANGE_OUTBOUND, ActivityKind.TRADE_MISSION})
 
@@ -331,6 +333,14 @@ def _currency_problems(problems: Problems, currency: str, rate: Decimal) -> None
         _add(problems, "rate_to_idr", _("An amount in IDR has the rate 1."))
     if rate <= 0:
         _add(problems, "rate_to_idr", _("Give the rate to IDR, greater than 0."))
+    elif rate >= RATE_LIMIT or _decimals(rate) > 6:
+        _add(problems, "rate_to_idr", _("Give a rate below 10^12 with at most six decimals."))
+
+
+def _decimals(value: Decimal) -> int:
+    """How many decimals ``value`` is written with (``Decimal("1.50")`` → 2)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _amount_problems(problems: Problems, name: str, amount: Decimal | None) -> None:
@@ -338,7 +348,7 @@ def _amount_problems(problems: Problems, name: str, amount: Decimal | None) -> N
         return
     if amount < 0:
         _add(problems, name, _("An amount cannot be negative."))
-    elif amount >= LIMIT or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    elif amount >= LIMIT or _decimals(amount) > 2:
         _add(problems, name, _("Give an amount below 10^17 with at most two decimals."))
 
 
@@ -405,6 +415,10 @@ def result_problems(row: ResultRow) -> Problems:
         _add(problems, "target", _("Give a target, an actual value, or both."))
     if row.baseline_year is not None and not 1900 <= row.baseline_year <= 2100:
         _add(problems, "baseline_year", _("Give a year between 1900 and 2100."))
+    for name in ("target", "actual", "baseline_value"):
+        value = getattr(row, name)
+        if value is not None and (abs(value) >= VALUE_LIMIT or _decimals(value) > 4):
+            _add(problems, name, _("Give a value below 10^16 with at most four decimals."))
     dimensions: dict[str, Decimal] = {}
     for (dimension, _category), value in row.disaggregation.items():
         if value < 0:
@@ -438,7 +452,7 @@ def to_idr(amount: Decimal, rate: Decimal) -> Decimal:
     """``amount`` × ``rate`` rounded half up to the cent.
 
     >>> to_idr(Decimal("1250.50"), Decimal("10421.5"))
-    Decimal('13032084.33')
+    Decimal('13032085.75')
     """
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -522,7 +536,7 @@ def activity_save(
         else:
             instance = Activity.objects.select_for_update().get(pk=instance.pk)
         for name in _SCALARS:
-            attname = Activity._meta.get_field(name).attname
+            attname = getattr(Activity._meta.get_field(name), "attname", name)
             wanted = getattr(data, name)
             wanted_value = wanted.pk if isinstance(wanted, Model) else wanted
             if getattr(instance, attname) != wanted_value:

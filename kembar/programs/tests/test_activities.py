@@ -99,7 +99,9 @@ def rows_30_2() -> list[ParticipantRow]:
 def problems(call: Any) -> dict[str, list[str]]:
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         call()
-    return {name: [str(m) for m in messages] for name, messages in caught.value.message_dict.items()}
+    return {
+        name: [str(m) for m in messages] for name, messages in caught.value.message_dict.items()
+    }
 
 
 def test_save_creates_everything_and_a_second_save_changes_nothing(
@@ -126,7 +128,9 @@ def test_save_creates_everything_and_a_second_save_changes_nothing(
 def test_an_edit_is_recorded_with_its_author(base: ActivityData, officer: Any) -> None:
     activity_save(actor=officer, data=base, participants=rows_30_2())
     activity, changed = activity_save(
-        actor=officer, data=dataclasses.replace(base, title_en="Teacher training"), participants=None
+        actor=officer,
+        data=dataclasses.replace(base, title_en="Teacher training"),
+        participants=None,
     )
     assert changed is True
     latest = activity.history.first()
@@ -245,9 +249,7 @@ def test_agency_officer_reports_only_for_their_agency(
     assert activity.title_en == "English teacher training"
 
 
-@pytest.mark.parametrize(
-    "role", [Role.LEADERSHIP, Role.COUNCIL_MEMBER, Role.PARTNER_COUNTERPART]
-)
+@pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.COUNCIL_MEMBER, Role.PARTNER_COUNTERPART])
 def test_roles_that_do_not_report_are_refused(
     base: ActivityData, orgs: StandardOrganisations, role: str
 ) -> None:
@@ -384,9 +386,10 @@ def test_contributions_each_way(base: ActivityData, officer: Any) -> None:
         ContributionRow("local", "in_kind", "Venue and meals", Decimal("8000000")),
     ]
     assert activity_contributions_set(actor=officer, activity=activity, rows=rows) is True
-    assert list(
-        Contribution.objects.order_by("side").values_list("side", "form", "value_idr")
-    ) == [("local", "in_kind", Decimal("8000000.00")), ("partner", "expertise", None)]
+    assert list(Contribution.objects.order_by("side").values_list("side", "form", "value_idr")) == [
+        ("local", "in_kind", Decimal("8000000.00")),
+        ("partner", "expertise", None),
+    ]
     found = problems(
         lambda: activity_contributions_set(
             actor=officer,
@@ -402,7 +405,9 @@ def test_contributions_each_way(base: ActivityData, officer: Any) -> None:
 
 def test_results_period_and_disaggregation(base: ActivityData, officer: Any) -> None:
     activity, _ = activity_save(actor=officer, data=base, participants=rows_30_2())
-    standard = StandardIndicatorFactory.create(code="staff_trained", name_id="Aparatur yang dilatih")
+    standard = StandardIndicatorFactory.create(
+        code="staff_trained", name_id="Aparatur yang dilatih"
+    )
     row = ResultRow(
         level="output",
         result_title="Guru terlatih",
@@ -512,3 +517,26 @@ def test_delete_removes_children_and_keeps_history(base: ActivityData, officer: 
     activity_delete(actor=officer, activity=activity)
     assert (Activity.objects.count(), ParticipantCount.objects.count()) == (0, 0)
     assert Activity.history.filter(history_type="-").count() == 1
+
+
+def test_precision_beyond_what_is_stored_is_refused(base: ActivityData, officer: Any) -> None:
+    activity, _ = activity_save(actor=officer, data=base, participants=rows_30_2())
+    found = problems(
+        lambda: activity_budget_set(
+            actor=officer,
+            activity=activity,
+            rows=[BudgetRow("partner", "budget", Decimal(1), "USD", Decimal("15800.1234567"))],
+        )
+    )
+    assert found == {"rate_to_idr": ["Row 1: Give a rate below 10^12 with at most six decimals."]}
+    row = ResultRow(
+        level="output",
+        result_title="Guru terlatih",
+        indicator_title="Guru",
+        unit="orang",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 12, 31),
+        actual=Decimal("1.00001"),
+    )
+    found = problems(lambda: activity_result_record(actor=officer, activity=activity, row=row))
+    assert found == {"actual": ["Give a value below 10^16 with at most four decimals."]}

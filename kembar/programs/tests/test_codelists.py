@@ -52,11 +52,13 @@ def test_apply_is_idempotent_and_names_follow_the_language() -> None:
     again = codelists_apply(LISTS)
 
     assert first["sdg_targets"]["created"] == 169
+    assert first["standard_indicators"]["created"] == 7
     assert {name: counts["created"] + counts["updated"] for name, counts in again.items()} == {
         "sectors": 0,
         "government_affairs": 0,
         "sdg_goals": 0,
         "sdg_targets": 0,
+        "standard_indicators": 0,
     }
     assert Sector.objects.count() == 17 and GovernmentAffair.objects.count() == 32
     assert list(SdgTarget.objects.filter(goal_id=1).values_list("code", flat=True)[:3]) == [

@@ -1,0 +1,112 @@
+"""The spreadsheet pages: template download, upload with row-level problems, rows to correct."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from kembar.accounts.models import Role, User
+from kembar.accounts.tests.factories import UserFactory
+from kembar.programs.models import Activity, ImportBatch
+from kembar.programs.tests.test_spreadsheet import (
+    REF,
+    REF2,
+    World,
+    activity_row,
+    full_sheets,
+    workbook,
+    world,
+)
+
+__all__ = ["world"]  # the fixture, imported for these tests
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def english(client: Client, user: User) -> Client:
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(user)
+    return client
+
+
+def post(client: Client, content: bytes, **extra: str) -> object:
+    upload = SimpleUploadedFile("kegiatan.xlsx", content, content_type=XLSX)
+    return client.post("/staff/activities/import/", {"file": upload, **extra})
+
+
+def test_template_download(client: Client, world: World) -> None:
+    english(client, world.agency_officer)
+    response = client.get("/staff/activities/import/template.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    book = load_workbook(io.BytesIO(response.content))
+    assert "Kegiatan" in book.sheetnames
+
+
+def test_roles_that_do_not_report_cannot_upload(client: Client, world: World) -> None:
+    council = UserFactory.create(role=Role.COUNCIL_MEMBER, organisation=world.semarang)
+    english(client, council)
+    assert client.get("/staff/activities/import/").status_code == 403
+    assert client.get("/staff/activities/import/template.xlsx").status_code == 403
+    assert post(client, b"x").status_code == 403  # type: ignore[attr-defined]
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_valid_upload_is_applied(client: Client, world: World) -> None:
+    english(client, world.officer)
+    response = post(client, workbook(world.officer, full_sheets()))
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    report = response.context["report"]  # type: ignore[attr-defined]
+    assert (report.outcome, report.applied_references) == ("applied", [REF, REF2])
+    assert set(Activity.objects.values_list("reference", flat=True)) == {REF, REF2}
+    again = post(client, workbook(world.officer, full_sheets()))
+    assert again.context["report"].outcome == "unchanged"  # type: ignore[attr-defined]
+
+
+def test_a_bad_row_is_reported_and_nothing_is_applied(client: Client, world: World) -> None:
+    sheets = full_sheets()
+    sheets["Kegiatan"][1] = activity_row(
+        REF2, sector=99, participants_local=0, participants_partner=0
+    )
+    english(client, world.officer)
+    response = post(client, workbook(world.officer, sheets))
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    content = response.content.decode()  # type: ignore[attr-defined]
+    assert 'id="import-problems"' in content
+    problems = response.context["report"].problems  # type: ignore[attr-defined]
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("Kegiatan", 4, "sector")]
+    assert Activity.objects.count() == 0
+
+
+def test_valid_rows_applied_and_the_rest_returned(client: Client, world: World) -> None:
+    sheets = full_sheets()
+    sheets["Kegiatan"][1] = activity_row(
+        REF2, sector=99, participants_local=0, participants_partner=0
+    )
+    english(client, world.officer)
+    response = post(client, workbook(world.officer, sheets), apply_valid="on")
+    report = response.context["report"]  # type: ignore[attr-defined]
+    assert (report.outcome, report.applied_references, report.rejected_references) == (
+        "partly_applied",
+        [REF],
+        [REF2],
+    )
+    download = client.get(f"/staff/activities/import/{report.batch.pk}/rows-to-correct.xlsx")
+    assert download.status_code == 200
+    book = load_workbook(io.BytesIO(download.content))
+    assert book["Kegiatan"]["A3"].value == REF2
+    assert book["Kegiatan"]["A4"].value is None
+
+    other = Client()
+    english(other, world.agency_officer)
+    assert (
+        other.get(f"/staff/activities/import/{report.batch.pk}/rows-to-correct.xlsx").status_code
+        == 404
+    )

@@ -1,0 +1,460 @@
+"""Staff pages for activities: list, record, participants, money, results, trips, import.
+
+Each view checks the permission, parses its input with a form, calls one
+service or selector and renders.  Activities a user may not see are 404,
+changes a user may see but not make are 403.  A service's ValidationError is
+shown on the form again with status 400; nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from kembar.accounts.models import Organisation
+from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.models import Partnership
+from kembar.partnerships.views import StaffRequest, staff_view
+from kembar.programs import selectors
+from kembar.programs.activities import (
+    activity_budget_set,
+    activity_contributions_set,
+    activity_delete,
+    activity_report_participants,
+    activity_result_record,
+    activity_save,
+    trip_report_save,
+)
+from kembar.programs.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    BudgetFormSet,
+    ContributionFormSet,
+    ImportForm,
+    ParticipantFormSet,
+    ParticipantTotalsForm,
+    ResultForm,
+    TravellerFormSet,
+    TripReportForm,
+    formset_rows,
+)
+from kembar.programs.models import Activity, ImportBatch
+from kembar.programs.rules import may_report_for_partnership
+from kembar.programs.spreadsheet import activity_import, activity_template_build
+
+PAGE_SIZE = 25
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _activity_or_404(request: StaffRequest, reference: str) -> Activity:
+    activity = selectors.activity_detail_get(user=request.user, reference=reference)
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def _require(request: StaffRequest, perm: str, obj: Any) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where the form has the field."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _visible_partnerships(request: StaffRequest) -> QuerySet[Partnership]:
+    return Partnership.objects.filter(
+        visible_partnerships_q(request.user, include_public=False)
+    ).order_by("partner_name")
+
+
+def _reportable_partnerships(request: StaffRequest) -> list[Partnership]:
+    return [
+        partnership
+        for partnership in _visible_partnerships(request).select_related("local_region")
+        if may_report_for_partnership(request.user, partnership)
+    ]
+
+
+# --- List -------------------------------------------------------------------------------
+
+
+@require_safe
+@staff_view
+def activity_list(request: StaffRequest) -> HttpResponse:
+    partnerships = _visible_partnerships(request)
+    agencies = Organisation.objects.filter(
+        pk__in=Activity.objects.filter(partnership__in=partnerships).values("agency")
+    ).order_by("name")
+    form = ActivityFilterForm(request.GET, partnerships=partnerships, agencies=agencies)
+    form.is_valid()
+    filters = form.filters()
+    activities = selectors.activity_list(user=request.user, filters=filters)
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "narrowed": filters.narrowed,
+        "can_add": request.user.has_perm("programs.add_activity", None),
+    }
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "staff/activities/_results.html" if partial else "staff/activities/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Record -----------------------------------------------------------------------------
+
+
+@require_safe
+@staff_view
+def activity_detail(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    user = request.user
+    can_see_trip = user.has_perm("programs.view_tripreport", activity)
+    context = {
+        "activity": activity,
+        "can_change": user.has_perm("programs.change_activity", activity),
+        "can_see_trip": can_see_trip,
+        "trip": getattr(activity, "trip_report", None) if can_see_trip else None,
+        "result_form": ResultForm(),
+        "needs_trip_report": activity.kind in ("exchange_outbound", "trade_mission")
+        or activity.in_partner_city,
+    }
+    return render(request, "staff/activities/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_create(request: StaffRequest) -> HttpResponse:
+    _require(request, "programs.add_activity", None)
+    choices = _reportable_partnerships(request)
+    slug = request.POST.get("partnership_slug") or request.GET.get("partnership", "")
+    partnership = next((p for p in choices if p.slug == slug), None)
+    if partnership is None:
+        return render(request, "staff/activities/choose.html", {"partnerships": choices})
+    agencies = selectors.agencies_for(request.user, partnership.local_region_id)
+    form = ActivityForm(
+        request.POST or None,
+        partnership=partnership,
+        agencies=agencies,
+        initial={"agency": agencies.first().slug if agencies.count() == 1 else None},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity, _changed = activity_save(actor=request.user, data=form.data_for_service())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Activity %(reference)s saved. Now report its participants.")
+                % {"reference": activity.reference},
+            )
+            return redirect("activities:detail", reference=activity.reference)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "partnership": partnership, "activity": None}
+    return render(request, "staff/activities/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_edit(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    agencies = selectors.agencies_for(request.user, activity.partnership.local_region_id)
+    form = ActivityForm(
+        request.POST or None, partnership=activity.partnership, agencies=agencies, instance=activity
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _saved, changed = activity_save(actor=request.user, data=form.data_for_service())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("Saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("activities:detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "partnership": activity.partnership, "activity": activity}
+    return render(request, "staff/activities/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_delete_view(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.delete_activity", activity)
+    if request.method == "POST":
+        if request.POST.get("confirm") != activity.reference:
+            messages.error(
+                request,
+                _("Type the reference %(reference)s to confirm.") % {"reference": reference},
+            )
+        else:
+            activity_delete(actor=request.user, activity=activity)
+            messages.success(
+                request,
+                _("Activity %(reference)s deleted; its history is kept in the audit log.")
+                % {"reference": reference},
+            )
+            return redirect("activities:list")
+    return render(request, "staff/activities/delete.html", {"activity": activity})
+
+
+# --- Participants, money, results, trip -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_participants(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    region_id = activity.partnership.local_region_id
+    initial = [
+        {
+            "side": count.side,
+            "group": count.group,
+            "gender": count.gender,
+            "age_band": count.age_band,
+            "home_region": count.home_region_id,
+            "count": count.count,
+        }
+        for count in activity.participant_counts.all()
+    ]
+    totals = ParticipantTotalsForm(
+        request.POST or None,
+        initial={
+            "participants_local": activity.participants_local,
+            "participants_partner": activity.participants_partner,
+        },
+    )
+    formset = ParticipantFormSet(
+        request.POST or None,
+        initial=initial,
+        prefix="rows",
+        form_kwargs={"region_id": region_id},
+    )
+    errors: list[str] = []
+    if request.method == "POST" and totals.is_valid() and formset.is_valid():
+        try:
+            changed = activity_report_participants(
+                actor=request.user,
+                activity=activity,
+                local_total=totals.cleaned_data["participants_local"],
+                partner_total=totals.cleaned_data["participants_partner"],
+                rows=formset_rows(formset),
+            )
+        except ValidationError as error:
+            errors = [str(message) for message in error.messages]
+        else:
+            messages.success(
+                request, _("Participants saved.") if changed else _("Nothing changed.")
+            )
+            return redirect("activities:detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    context = {"activity": activity, "totals": totals, "formset": formset, "errors": errors}
+    return render(request, "staff/activities/participants.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_money(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    budget = BudgetFormSet(
+        request.POST or None,
+        prefix="budget",
+        initial=[
+            {
+                "source": line.source,
+                "kind": line.kind,
+                "amount": line.amount,
+                "currency": line.currency,
+                "rate_to_idr": line.rate_to_idr,
+                "note": line.note,
+            }
+            for line in activity.budget_lines.all()
+        ],
+    )
+    contributions = ContributionFormSet(
+        request.POST or None,
+        prefix="contributions",
+        initial=[
+            {
+                "side": item.side,
+                "form": item.form,
+                "description": item.description,
+                "value": item.value,
+                "currency": item.currency,
+                "rate_to_idr": item.rate_to_idr,
+            }
+            for item in activity.contributions.all()
+        ],
+    )
+    errors: list[str] = []
+    if request.method == "POST" and budget.is_valid() and contributions.is_valid():
+        try:
+            with transaction.atomic():
+                changed = activity_budget_set(
+                    actor=request.user, activity=activity, rows=formset_rows(budget)
+                )
+                changed = (
+                    activity_contributions_set(
+                        actor=request.user, activity=activity, rows=formset_rows(contributions)
+                    )
+                    or changed
+                )
+        except ValidationError as error:
+            errors = [str(message) for message in error.messages]
+        else:
+            messages.success(request, _("Money saved.") if changed else _("Nothing changed."))
+            return redirect("activities:detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "activity": activity,
+        "budget": budget,
+        "contributions": contributions,
+        "errors": errors,
+    }
+    return render(request, "staff/activities/money.html", context, status=status)
+
+
+@require_http_methods(["POST"])
+@staff_view
+def activity_result_add(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_result_record(actor=request.user, activity=activity, row=form.row())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Result recorded."))
+            return redirect("activities:detail", reference=reference)
+    context = {
+        "activity": activity,
+        "can_change": True,
+        "can_see_trip": request.user.has_perm("programs.view_tripreport", activity),
+        "trip": None,
+        "result_form": form,
+    }
+    return render(request, "staff/activities/detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def activity_trip_report(request: StaffRequest, reference: str) -> HttpResponse:
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    report = getattr(activity, "trip_report", None)
+    form = TripReportForm(
+        request.POST or None,
+        initial=(
+            {
+                "purpose": report.purpose,
+                "outputs": report.outputs,
+                "days": report.days,
+                "cost_idr": report.cost_idr,
+            }
+            if report
+            else None
+        ),
+    )
+    travellers = TravellerFormSet(
+        request.POST or None,
+        prefix="travellers",
+        initial=(
+            [
+                {"role": t.role, "organisation": t.organisation, "count": t.count}
+                for t in report.travellers.all()
+            ]
+            if report
+            else None
+        ),
+    )
+    if request.method == "POST" and form.is_valid() and travellers.is_valid():
+        try:
+            trip_report_save(
+                actor=request.user,
+                activity=activity,
+                travellers=formset_rows(travellers),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Trip report saved; the council can read it."))
+            return redirect("activities:detail", reference=reference)
+    status = 400 if request.method == "POST" else 200
+    context = {"activity": activity, "form": form, "travellers": travellers}
+    return render(request, "staff/activities/trip_report.html", context, status=status)
+
+
+# --- Spreadsheet import -----------------------------------------------------------------
+
+
+@require_safe
+@staff_view
+def import_template(request: StaffRequest) -> HttpResponse:
+    _require(request, "programs.import_activities", None)
+    partnership = None
+    if slug := request.GET.get("partnership"):
+        partnership = next((p for p in _reportable_partnerships(request) if p.slug == slug), None)
+    content = activity_template_build(user=request.user, partnership=partnership)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="kembar-kegiatan.xlsx"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def import_upload(request: StaffRequest) -> HttpResponse:
+    _require(request, "programs.import_activities", None)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = activity_import(
+            actor=request.user,
+            filename=upload.name,
+            content=upload.read(),
+            apply_valid=form.cleaned_data["apply_valid"],
+        )
+    batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
+    context = {"form": form, "report": report, "batches": batches}
+    status = (
+        400 if report is not None and report.problems and not report.applied_references else 200
+    )
+    return render(request, "staff/activities/import.html", context, status=status)
+
+
+@require_safe
+@staff_view
+def import_rejected(request: StaffRequest, pk: int) -> HttpResponse:
+    batch = ImportBatch.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if batch is None or not batch.rejected_file:
+        raise Http404
+    response = HttpResponse(bytes(batch.rejected_file), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="kembar-perbaiki-{pk}.xlsx"'
+    return response

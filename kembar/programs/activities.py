@@ -19,7 +19,7 @@ from typing import Any
 
 import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
@@ -489,13 +489,18 @@ def activity_save(
     data: ActivityData,
     participants: Sequence[ParticipantRow] | None = None,
     is_demo: bool = False,
+    create_only: bool = False,
 ) -> tuple[Activity, bool]:
     """Create or update the activity with ``data.reference``; returns it and whether it changed.
 
     With ``participants`` the breakdown is replaced in the same transaction;
-    without, the stored breakdown must still add up to the new totals.
+    without, the stored breakdown must still add up to the new totals.  With
+    ``create_only`` an existing reference is refused instead of updated (a
+    "new activity" form or POST must not change someone else's record).
     """
     instance = Activity.objects.filter(reference=data.reference).first()
+    if instance is not None and create_only:
+        raise ValidationError({"reference": [_("Another activity already has this reference.")]})
     if instance is None:
         _require(actor, "programs.add_activity", data.partnership)
     else:
@@ -544,7 +549,14 @@ def activity_save(
                 changed = True
         if instance.pk is None or changed:
             _stamp(instance, actor, "saved")
-            instance.save()
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except IntegrityError:
+                # Someone created the same reference since the check above.
+                raise ValidationError(
+                    {"reference": [_("Another activity already has this reference.")]}
+                ) from None
             changed = True
         relations: list[tuple[Any, set[Any]]] = [
             (instance.sdg_goals, set(goals)),

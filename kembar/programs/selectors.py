@@ -24,6 +24,7 @@ __all__ = [
     "ActivityFilters",
     "activity_detail_get",
     "activity_list",
+    "activity_with_children",
     "agencies_for",
     "visible_activities_q",
 ]
@@ -118,37 +119,37 @@ def activity_list(*, user: Any, filters: ActivityFilters | None = None) -> Query
     return activities.order_by(*ACTIVITY_SORTS.get(filters.sort, ACTIVITY_SORTS["-start"]))
 
 
+def activity_with_children(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Prefetch everything recorded under each activity (participants, money, results)."""
+    return activities.prefetch_related(
+        Prefetch(
+            "participant_counts",
+            ParticipantCount.objects.select_related("home_region").order_by(
+                "side", "group", "gender", "age_band", "home_region_id"
+            ),
+        ),
+        "budget_lines",
+        "contributions",
+        Prefetch(
+            "results",
+            Result.objects.prefetch_related(
+                Prefetch(
+                    "indicators",
+                    Indicator.objects.select_related("standard").prefetch_related(
+                        Prefetch(
+                            "periods",
+                            IndicatorPeriod.objects.prefetch_related("disaggregations"),
+                        )
+                    ),
+                )
+            ),
+        ),
+    )
+
+
 def activity_detail_get(*, user: Any, reference: str) -> Activity | None:
     """One visible activity with everything recorded under it, prefetched."""
-    return (
-        activity_list(user=user)
-        .prefetch_related(
-            Prefetch(
-                "participant_counts",
-                ParticipantCount.objects.select_related("home_region").order_by(
-                    "side", "group", "gender", "age_band", "home_region_id"
-                ),
-            ),
-            "budget_lines",
-            "contributions",
-            Prefetch(
-                "results",
-                Result.objects.prefetch_related(
-                    Prefetch(
-                        "indicators",
-                        Indicator.objects.select_related("standard").prefetch_related(
-                            Prefetch(
-                                "periods",
-                                IndicatorPeriod.objects.prefetch_related("disaggregations"),
-                            )
-                        ),
-                    )
-                ),
-            ),
-        )
-        .filter(reference=reference)
-        .first()
-    )
+    return activity_with_children(activity_list(user=user)).filter(reference=reference).first()
 
 
 def agencies_for(user: Any, region_id: str) -> QuerySet[Organisation]:

@@ -158,7 +158,9 @@ def activity_create(request: StaffRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            activity, _changed = activity_save(actor=request.user, data=form.data_for_service())
+            activity, _changed = activity_save(
+                actor=request.user, data=form.data_for_service(), create_only=True
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -389,3 +389,18 @@ def test_indonesian_is_the_default(client: Client, people: People) -> None:
     client.force_login(people.officer)
     content = client.get("/staff/activities/").content.decode()
     assert "Kegiatan" in content
+
+
+def test_the_new_activity_form_never_changes_an_existing_one(
+    client: Client, people: People
+) -> None:
+    english(client, people.officer)
+    response = client.post(
+        "/staff/activities/new/", activity_form(reference="SMG-BNE-2024-01", title_id="Menimpa")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["reference"] == [
+        "Another activity already has this reference."
+    ]
+    people.activity.refresh_from_db()
+    assert people.activity.title_id == "Pelatihan guru"

@@ -54,6 +54,7 @@ from kembar.programs.models import (
     Traveller,
     TripReport,
 )
+from kembar.programs.rollup import RollupKey, activity_rollup_key, rollup_refresh
 from kembar.programs.rules import agency_allowed
 
 __all__ = [
@@ -536,10 +537,12 @@ def activity_save(
         goals.setdefault(sdg_target.goal_id, sdg_target.goal)
     with transaction.atomic():
         changed = False
+        keys: list[RollupKey] = []
         if instance is None:
             instance = Activity(reference=data.reference, is_demo=is_demo, created_by=actor)
         else:
             instance = Activity.objects.select_for_update().get(pk=instance.pk)
+            keys.append(activity_rollup_key(instance))
         for name in _SCALARS:
             attname = getattr(Activity._meta.get_field(name), "attname", name)
             wanted = getattr(data, name)
@@ -569,6 +572,8 @@ def activity_save(
                 changed = True
         if participants is not None:
             changed = _participants_replace(instance, rows, actor) or changed
+        if changed:
+            rollup_refresh([*keys, activity_rollup_key(instance)])
     return instance, changed
 
 
@@ -649,6 +654,8 @@ def activity_report_participants(
             locked.save(update_fields=["participants_local", "participants_partner", "updated_at"])
             changed = True
         changed = _participants_replace(locked, rows, actor) or changed
+        if changed:
+            rollup_refresh([activity_rollup_key(locked)])
     activity.refresh_from_db()
     return changed
 
@@ -879,5 +886,7 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     """Delete an activity and everything recorded under it (its history stays)."""
     _require(actor, "programs.delete_activity", activity)
     with transaction.atomic():
+        key = activity_rollup_key(activity)
         _stamp(activity, actor, "deleted")
         activity.delete()
+        rollup_refresh([key])

@@ -70,6 +70,7 @@ from kembar.programs.models import (
     IndicatorDisaggregation,
     IndicatorPeriod,
     ParticipantCount,
+    ParticipantRollup,
     Result,
     SdgGoal,
     SdgTarget,
@@ -78,6 +79,7 @@ from kembar.programs.models import (
     Traveller,
     TripReport,
 )
+from kembar.programs.rollup import rollup_rebuild
 
 __all__ = [
     "AS_OF",
@@ -1223,6 +1225,7 @@ def demo_generate(*, seed: int, local_region_id: str = "33.74") -> DemoSummary:
         for item in items:
             _check(item, local_region_id)
         written = _write(items)
+        rollup_rebuild(demo_only=True)
     by_partnership = Counter(item.data.partnership.slug for item in items)
     return DemoSummary(
         seed=seed,
@@ -1285,6 +1288,7 @@ def demo_remove() -> int:
         for model, path in _DEMO_ROWS:
             rows = model._default_manager.filter(**{path: True})
             rows._raw_delete(rows.db)
+        ParticipantRollup.objects.filter(is_demo=True).delete()
         histories: list[tuple[Any, dict[str, Any]]] = [
             (IndicatorDisaggregation, {"period_id__in": periods}),
             (IndicatorPeriod, {"indicator_id__in": indicators}),

@@ -24,7 +24,9 @@ from kembar.programs.models.activities import (
     Gender,
     MoneyKind,
     ParticipantCount,
+    ParticipantRollup,
     ParticipantSide,
+    ReachDimension,
     StakeholderGroup,
 )
 from kembar.programs.models.codelists import GovernmentAffair, SdgGoal, SdgTarget, Sector
@@ -60,7 +62,9 @@ __all__ = [
     "IndicatorPeriod",
     "MoneyKind",
     "ParticipantCount",
+    "ParticipantRollup",
     "ParticipantSide",
+    "ReachDimension",
     "Result",
     "ResultLevel",
     "SdgGoal",

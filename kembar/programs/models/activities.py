@@ -357,3 +357,57 @@ class ParticipantCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.side} {self.group} {self.gender} {self.age_band}"
+
+
+class ReachDimension(models.TextChoices):
+    DISTRICT = "district", _("home kecamatan")
+    GROUP = "group", _("stakeholder group")
+    GENDER = "gender", _("gender")
+    AGE_BAND = "age_band", _("age band")
+
+
+class ParticipantRollup(models.Model):
+    """Local participants summed by what the reach dashboard filters and shows.
+
+    One row per (region, partnership, sector, kind, year, demo flag) and per
+    category of one dimension (home kecamatan, group, gender, age band), so
+    the dashboard sums a few thousand rows instead of millions of counts.
+    Kept in step with :class:`ParticipantCount` by the services, in the same
+    transaction (``kembar.programs.rollup``); ``category`` is ``""`` for
+    people from outside the city.
+    """
+
+    local_region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=ActivityKind.choices)
+    year = models.PositiveSmallIntegerField()
+    is_demo = models.BooleanField()
+    dimension = models.CharField(max_length=10, choices=ReachDimension.choices)
+    category = models.CharField(max_length=20, blank=True)
+    participants = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("participant summary")
+        verbose_name_plural = _("participant summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "local_region",
+                    "partnership",
+                    "sector",
+                    "kind",
+                    "year",
+                    "is_demo",
+                    "dimension",
+                    "category",
+                ],
+                name="programs_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["local_region", "dimension", "year"], name="programs_rollup_dim")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.year} {self.dimension}={self.category}"

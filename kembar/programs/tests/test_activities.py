@@ -540,3 +540,34 @@ def test_precision_beyond_what_is_stored_is_refused(base: ActivityData, officer:
     )
     found = problems(lambda: activity_result_record(actor=officer, activity=activity, row=row))
     assert found == {"actual": ["Give a value below 10^16 with at most four decimals."]}
+
+
+def test_the_reach_summary_follows_every_change(base: ActivityData, officer: Any) -> None:
+    from kembar.programs.models import ParticipantRollup
+    from kembar.programs.rollup import rollup_differences
+
+    activity, _ = activity_save(actor=officer, data=base, participants=rows_30_2())
+    summary = dict(
+        ParticipantRollup.objects.filter(dimension="district").values_list(
+            "category", "participants"
+        )
+    )
+    assert summary == {"33.74.01": 18, "": 12}
+    assert dict(
+        ParticipantRollup.objects.filter(dimension="group").values_list("category", "participants")
+    ) == {"government": 18, "academia": 12}
+
+    moved = dataclasses.replace(base, start_date=dt.date(2025, 1, 6), end_date=dt.date(2025, 1, 7))
+    activity_save(actor=officer, data=moved)
+    assert set(ParticipantRollup.objects.values_list("year", flat=True)) == {2025}
+    activity_report_participants(
+        actor=officer,
+        activity=activity,
+        local_total=5,
+        partner_total=0,
+        rows=[ParticipantRow("local", "media", "male", "15-24", 5)],
+    )
+    assert rollup_differences() == []
+    assert ParticipantRollup.objects.get(dimension="group").category == "media"
+    activity_delete(actor=officer, activity=activity)
+    assert ParticipantRollup.objects.count() == 0

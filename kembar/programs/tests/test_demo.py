@@ -33,11 +33,13 @@ from kembar.programs.models import (
     IndicatorDisaggregation,
     IndicatorPeriod,
     ParticipantCount,
+    ParticipantRollup,
     Result,
     StandardIndicator,
     Traveller,
     TripReport,
 )
+from kembar.programs.rollup import rollup_differences
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +213,16 @@ def test_seed_1_gives_these_records_and_no_users(reference_db: None) -> None:
     ) == (8091, 587, 41)
     assert User.objects.count() == users
     assert not demo.exclude(created_by=None).exists()
+    # The reach summary sums exactly the local participants generated.
+    assert rollup_differences() == []
+    assert (
+        ParticipantRollup.objects.filter(dimension="group").aggregate(Sum("participants"))[
+            "participants__sum"
+        ]
+        == 9704
+    )
+    demo_remove()
+    assert ParticipantRollup.objects.count() == 0
 
 
 @pytest.mark.slow

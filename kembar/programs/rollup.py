@@ -1,0 +1,160 @@
+"""Keep :class:`~kembar.programs.models.ParticipantRollup` in step with the participant counts.
+
+The services call :func:`rollup_refresh` with the summary keys an activity
+had before and has after a change, inside the same transaction, so the
+summary never disagrees with the counts it sums.  Bulk writers (the demo
+generator) call :func:`rollup_rebuild`.  ``manage.py reach_rollup --check``
+compares the summary with a fresh sum.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractYear
+
+from kembar.programs.models import (
+    Activity,
+    ParticipantCount,
+    ParticipantRollup,
+    ParticipantSide,
+    ReachDimension,
+)
+
+__all__ = [
+    "RollupKey",
+    "activity_rollup_key",
+    "rollup_differences",
+    "rollup_rebuild",
+    "rollup_refresh",
+]
+
+#: The ParticipantCount column each dimension sums by.
+DIMENSION_COLUMNS = {
+    ReachDimension.DISTRICT: "home_region_id",
+    ReachDimension.GROUP: "group",
+    ReachDimension.GENDER: "gender",
+    ReachDimension.AGE_BAND: "age_band",
+}
+_KEY_COLUMNS = {
+    "local_region_id": "activity__partnership__local_region_id",
+    "partnership_id": "activity__partnership_id",
+    "sector_id": "activity__sector_id",
+    "kind": "activity__kind",
+    "year": "year",
+    "is_demo": "activity__is_demo",
+}
+
+
+class RollupKey(NamedTuple):
+    local_region_id: str
+    partnership_id: int
+    sector_id: int
+    kind: str
+    year: int
+    is_demo: bool
+
+
+def activity_rollup_key(activity: Activity) -> RollupKey:
+    return RollupKey(
+        activity.partnership.local_region_id,
+        activity.partnership_id,
+        activity.sector_id,
+        activity.kind,
+        activity.start_date.year,
+        activity.is_demo,
+    )
+
+
+def _counts_q(key: RollupKey) -> Q:
+    return Q(
+        activity__partnership__local_region_id=key.local_region_id,
+        activity__partnership_id=key.partnership_id,
+        activity__sector_id=key.sector_id,
+        activity__kind=key.kind,
+        activity__start_date__year=key.year,
+        activity__is_demo=key.is_demo,
+    )
+
+
+def _sums(counts_filter: Q) -> list[ParticipantRollup]:
+    counts = ParticipantCount.objects.filter(counts_filter, side=ParticipantSide.LOCAL).annotate(
+        year=ExtractYear("activity__start_date")
+    )
+    rows = []
+    for dimension, column in DIMENSION_COLUMNS.items():
+        grouped = (
+            counts.values(*_KEY_COLUMNS.values(), column)
+            .annotate(total=Sum("count"))
+            .order_by()
+        )
+        for item in grouped:
+            if not item["total"]:
+                continue
+            rows.append(
+                ParticipantRollup(
+                    **{name: item[path] for name, path in _KEY_COLUMNS.items()},
+                    dimension=dimension,
+                    category=item[column] or "",
+                    participants=item["total"],
+                )
+            )
+    return rows
+
+
+def rollup_refresh(keys: Iterable[RollupKey]) -> None:
+    """Recompute the summary rows of ``keys`` from the counts (inside the caller's transaction)."""
+    unique = sorted(set(keys))
+    if not unique:
+        return
+    with transaction.atomic():
+        ParticipantRollup.objects.filter(
+            functools.reduce(operator.or_, (Q(**key._asdict()) for key in unique))
+        ).delete()
+        ParticipantRollup.objects.bulk_create(
+            _sums(functools.reduce(operator.or_, (_counts_q(key) for key in unique))),
+            batch_size=2000,
+        )
+
+
+def rollup_rebuild(*, demo_only: bool = False) -> int:
+    """Recompute the whole summary (or the demonstration part); returns the rows written."""
+    with transaction.atomic():
+        existing = ParticipantRollup.objects.all()
+        counts_filter = Q()
+        if demo_only:
+            existing = existing.filter(is_demo=True)
+            counts_filter = Q(activity__is_demo=True)
+        existing.delete()
+        rows = _sums(counts_filter)
+        ParticipantRollup.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def rollup_differences() -> list[dict[str, Any]]:
+    """Summary rows that differ from a fresh sum (empty when all is in step)."""
+
+    def key(row: ParticipantRollup) -> tuple[Any, ...]:
+        return (
+            row.local_region_id,
+            row.partnership_id,
+            row.sector_id,
+            row.kind,
+            row.year,
+            row.is_demo,
+            row.dimension,
+            row.category,
+        )
+
+    stored = {key(row): row.participants for row in ParticipantRollup.objects.all()}
+    fresh = {key(row): row.participants for row in _sums(Q())}
+    return [
+        {"key": list(k), "stored": stored.get(k), "counted": fresh.get(k)}
+        for k in sorted(set(stored) | set(fresh), key=str)
+        if stored.get(k) != fresh.get(k)
+    ]

@@ -4,12 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from kembar.accounts.notifications import notification_list, notification_mark_read
 from kembar.core.views import healthz
+from kembar.insights.urls import staff_urlpatterns as staff_insights
 
 api_v1 = [
     path("", include("kembar.accounts.api.urls")),
     path("", include("kembar.geo.api.urls")),
     path("", include("kembar.partnerships.api.urls")),
     path("", include("kembar.programs.api.urls")),
+    path("", include("kembar.insights.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,8 @@ urlpatterns = [
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
     path("staff/activities/", include("kembar.programs.urls")),
+    path("staff/insights/", include((staff_insights, "insights-staff"))),
+    path("insights/", include("kembar.insights.urls")),
     path("staff/", include("kembar.partnerships.urls")),
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),

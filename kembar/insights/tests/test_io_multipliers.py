@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from kembar.insights.io_sources import FINAL_DEMAND_FILE, INPUTS_FILE
 from kembar.insights.management.commands.io_multipliers import Command
@@ -172,6 +173,9 @@ def test_output_that_does_not_add_up(tmp_path: Path) -> None:
 
 
 def test_help_is_translatable() -> None:
-    parser = Command().create_parser("manage.py", "io_multipliers")
-    assert parser.description is not None
-    assert parser.description.startswith("Print the output, income (Type I and II)")
+    with translation.override("en"):
+        english = Command().create_parser("manage.py", "io_multipliers").description
+    with translation.override("id"):
+        indonesian = Command().create_parser("manage.py", "io_multipliers").description
+    assert (english or "").startswith("Print the output, income (Type I and II)")
+    assert (indonesian or "").startswith("Cetak pengganda output, pendapatan (Tipe I dan II)")

@@ -6,19 +6,19 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from kembar.programs.rollup import rollup_differences, rollup_rebuild
 
 
 class Command(BaseCommand):
-    help = _(
+    help = (
         "Rebuild the participant summary the reach dashboard reads, or with --check report "
         "where it differs from the participant counts (exit status 1 when it does)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--check", action="store_true", help=_("Only compare; change nothing."))
+        parser.add_argument("--check", action="store_true", help="only compare; change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["check"]:

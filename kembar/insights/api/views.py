@@ -1,0 +1,32 @@
+"""The insights API: the same figures as the dashboards, as JSON."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kembar.common.api import validated_query
+from kembar.insights.api.serializers import ReachQuerySerializer, ReachSerializer
+from kembar.insights.reach import ReachFilters, reach_figures, sees_internal_figures
+
+
+class ReachView(APIView):
+    """Who took part, where and in which group, against the population.
+
+    Staff of the region (and administrators) get the figures of every
+    partnership they may see; everyone else the figures of public
+    partnerships, with cells of 1–4 people suppressed.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[ReachQuerySerializer], responses=ReachSerializer, tags=["insights"])
+    def get(self, request: Request) -> Response:
+        query = validated_query(ReachQuerySerializer, request)
+        filters = ReachFilters(**query)
+        public = not sees_internal_figures(request.user, filters.region)
+        figures = reach_figures(filters=filters, user=request.user, public=public)
+        return Response(figures.as_dict())

@@ -1,0 +1,9 @@
+"""Reference figures the dashboards compare against.
+
+Dependency direction: ``insights`` sits on top; it imports ``geo``,
+``partnerships`` and ``programs``, and nothing imports it.
+"""
+
+from kembar.insights.models.references import ReferencePopulation
+
+__all__ = ["ReferencePopulation"]

@@ -1,0 +1,146 @@
+"""Dashboards: the reach of cooperation, for staff and (aggregated) for the public.
+
+The page and its CSV downloads show the same figures as
+``/api/v1/insights/reach/``; every chart has its table beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from kembar.insights.forms import ReachFilterForm
+from kembar.insights.reach import (
+    SMALL_CELL,
+    ReachFigures,
+    reach_figures,
+    reach_filters_label,
+    sees_internal_figures,
+)
+from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.models import Partnership
+from kembar.partnerships.views import StaffRequest, staff_view
+
+#: The tables a page offers as CSV, with their columns.
+DOWNLOADS: dict[str, tuple[str, ...]] = {
+    "districts": (
+        "kode",
+        "name",
+        "participants",
+        "population",
+        "per_10k",
+        "participant_share",
+        "population_share",
+        "representation_ratio",
+    ),
+    "groups": (
+        "kode",
+        "name",
+        "participants",
+        "population",
+        "participant_share",
+        "population_share",
+        "representation_ratio",
+    ),
+    "gender": ("code", "name", "participants", "share", "population", "population_share"),
+    "years": ("year", "participants"),
+}
+
+
+def _render(
+    request: HttpRequest,
+    *,
+    public: bool,
+    partnerships: Any,
+    user: Any = None,
+    staff_layout: bool = False,
+) -> HttpResponse:
+    region = settings.KEMBAR_HOME_REGION
+    form = ReachFilterForm(request.GET or None, partnerships=partnerships)
+    if request.GET:
+        form.is_valid()
+    filters = form.filters(region)
+    figures = reach_figures(filters=filters, user=user, public=public)
+    data = figures.as_dict()
+    table = request.GET.get("download", "")
+    if table in DOWNLOADS:
+        return _csv(figures, data, table)
+    context = {
+        "form": form,
+        "figures": figures,
+        "data": data,
+        "public": public,
+        "staff_layout": staff_layout,
+        "small_cell": SMALL_CELL,
+        "total": sum(row["participants"] or 0 for row in data["districts"])
+        + (data["outside_city"] or 0),
+        "map_data": {
+            "districts": {
+                row["kode"]: {
+                    "name": row["name"],
+                    "per_10k": row["per_10k"],
+                    "participants": row["participants"],
+                }
+                for row in data["districts"]
+            },
+            "labels": {
+                "per10k": _("participants per 10,000 residents"),
+                "none": _("no participants"),
+                "suppressed": _("fewer than 5 participants (not shown)"),
+            },
+        },
+        "chart_data": {
+            "groups": [
+                [row["name"], row["participant_share"], row["population_share"]]
+                for row in data["groups"]
+            ],
+            "gender": [
+                [row["name"], row["share"], row["population_share"]] for row in data["gender"]
+            ],
+            "years": [[row["year"], row["participants"]] for row in data["years"]],
+            "labels": {
+                "participants": _("share of participants"),
+                "population": _("share of population"),
+                "people": _("participants"),
+            },
+        },
+    }
+    return render(request, "insights/reach.html", context)
+
+
+def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kembar-reach-{table}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([f"# {reach_filters_label(figures.filters)}"])
+    columns = DOWNLOADS[table]
+    writer.writerow(columns)
+    for row in data[table]:
+        writer.writerow(["" if row.get(name) is None else row.get(name) for name in columns])
+    return response
+
+
+@require_safe
+@staff_view
+def reach_staff(request: StaffRequest) -> HttpResponse:
+    """The staff dashboard: every partnership the user may see (public figures otherwise)."""
+    public = not sees_internal_figures(request.user, settings.KEMBAR_HOME_REGION)
+    partnerships = Partnership.objects.filter(
+        visible_partnerships_q(request.user, include_public=True)
+    ).order_by("partner_name")
+    return _render(
+        request, public=public, partnerships=partnerships, user=request.user, staff_layout=True
+    )
+
+
+@require_safe
+def reach_public(request: HttpRequest) -> HttpResponse:
+    """The public dashboard: public partnerships only, small cells suppressed."""
+    partnerships = Partnership.objects.filter(is_public=True).order_by("partner_name")
+    return _render(request, public=True, partnerships=partnerships)

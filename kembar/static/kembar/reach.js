@@ -1,0 +1,129 @@
+// Reach dashboard: a choropleth of the kecamatan from a local GeoJSON (no tile server)
+// and three charts; the tables beside them carry the same figures.
+(function () {
+  "use strict";
+
+  var CLASSES = 5;
+
+  function readJSON(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  // Class breaks at quantiles of the reached kecamatan, so the map shows rank, not scale.
+  function breaks(values) {
+    var sorted = values.slice().sort(function (a, b) { return a - b; });
+    var result = [];
+    for (var i = 1; i < CLASSES; i += 1) {
+      result.push(sorted[Math.floor((i * sorted.length) / CLASSES)]);
+    }
+    return result;
+  }
+
+  function classOf(value, limits) {
+    var index = 0;
+    while (index < limits.length && value >= limits[index]) { index += 1; }
+    return index;
+  }
+
+  function drawMap(data) {
+    var element = document.getElementById("reach-map");
+    if (!element || typeof L === "undefined") { return; }
+    var map = L.map(element, { zoomSnap: 0.25, minZoom: 9, maxZoom: 15 });
+    map.attributionControl.setPrefix("Leaflet");
+    var values = Object.keys(data.districts)
+      .map(function (kode) { return data.districts[kode].per_10k; })
+      .filter(function (value) { return value !== null && value > 0; });
+    var limits = breaks(values);
+    fetch(element.dataset.boundariesUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (geojson) {
+        if (!geojson) { return; }
+        var drawn = 0;
+        var layer = L.geoJSON(geojson, {
+          style: function (feature) {
+            var figure = data.districts[feature.properties.kode] || {};
+            var name = "reach-district";
+            if (figure.participants === null && figure.per_10k === null) {
+              name += " reach-suppressed";
+            } else if (!figure.per_10k) {
+              name += " reach-none";
+            } else {
+              name += " reach-q" + classOf(figure.per_10k, limits);
+            }
+            return { className: name, weight: 1 };
+          },
+          onEachFeature: function (feature, shape) {
+            var figure = data.districts[feature.properties.kode] || {};
+            var text = feature.properties.nama + ": ";
+            if (figure.participants === null) {
+              text += data.labels.suppressed;
+            } else if (!figure.per_10k) {
+              text += data.labels.none;
+            } else {
+              text += figure.per_10k.toFixed(1) + " " + data.labels.per10k;
+            }
+            shape.bindTooltip(text);
+            shape.on("add", function () {
+              var path = shape.getElement && shape.getElement();
+              if (path) { path.setAttribute("data-kode", feature.properties.kode); }
+            });
+            drawn += 1;
+          },
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        element.dataset.districts = String(drawn);
+        var legend = document.getElementById("reach-legend");
+        if (legend) {
+          var parts = ["0"].concat(limits.map(function (limit) { return limit.toFixed(1); }));
+          legend.textContent = parts.join(" · ") + " — " + data.labels.per10k;
+        }
+      });
+  }
+
+  function drawCharts(data) {
+    if (typeof Chart === "undefined" || !data) { return; }
+    Chart.defaults.font.family = "system-ui, sans-serif";
+    var shares = function (rows, index) {
+      return rows.map(function (row) { return row[index] === null ? null : row[index] * 100; });
+    };
+    [["reach-groups-chart", data.groups], ["reach-gender-chart", data.gender]].forEach(function (item) {
+      var canvas = document.getElementById(item[0]);
+      if (!canvas) { return; }
+      new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: item[1].map(function (row) { return row[0]; }),
+          datasets: [
+            { label: data.labels.participants + " (%)", data: shares(item[1], 1), backgroundColor: "#1b6b5a" },
+            { label: data.labels.population + " (%)", data: shares(item[1], 2), backgroundColor: "#c9d6df" },
+          ],
+        },
+        options: { indexAxis: "y", animation: false, responsive: true },
+      });
+    });
+    var years = document.getElementById("reach-years-chart");
+    if (years) {
+      new Chart(years, {
+        type: "line",
+        data: {
+          labels: data.years.map(function (row) { return row[0]; }),
+          datasets: [{ label: data.labels.people, data: data.years.map(function (row) { return row[1]; }), borderColor: "#1b6b5a" }],
+        },
+        options: { animation: false, responsive: true },
+      });
+    }
+  }
+
+  function init() {
+    var mapData = readJSON("reach-map-data");
+    if (mapData) { drawMap(mapData); }
+    drawCharts(readJSON("reach-chart-data"));
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

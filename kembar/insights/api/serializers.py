@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kembar.common.api import NamedChoiceField
 from kembar.geo.models import Region
 from kembar.partnerships.models import Partnership
 from kembar.programs.models import ActivityKind, Sector
@@ -23,7 +24,7 @@ class ReachQuerySerializer(serializers.Serializer[Any]):
     )
     partnership = serializers.SlugField(required=False, help_text=_("Partnership code (slug)."))
     sector = serializers.IntegerField(required=False, help_text=_("IO sector code, 1–17."))
-    kind = serializers.ChoiceField(choices=ActivityKind.choices, required=False)
+    kind = NamedChoiceField(ActivityKind.choices, enum_name="ActivityKindEnum", required=False)
     year_from = serializers.IntegerField(required=False, min_value=1950, max_value=2100)
     year_to = serializers.IntegerField(required=False, min_value=1950, max_value=2100)
     demo = serializers.BooleanField(
@@ -67,8 +68,11 @@ class ReachUnitSerializer(serializers.Serializer[Any]):
     suppressed = serializers.BooleanField(required=False)
 
 
+UNIT_KINDS = {"district": "district", "group": "group"}
+
+
 class NeverReachedSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["district", "group"])
+    kind = NamedChoiceField(UNIT_KINDS, enum_name="ReachUnitKindEnum")
     kode = serializers.CharField()
     name = serializers.CharField()
     population = serializers.FloatField()
@@ -101,7 +105,7 @@ class SuggestedKindSerializer(serializers.Serializer[Any]):
 
 
 class WhereToActSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["district", "group"])
+    kind = NamedChoiceField(UNIT_KINDS, enum_name="ReachUnitKindEnum")
     kode = serializers.CharField()
     name = serializers.CharField()
     representation_ratio = serializers.FloatField()

@@ -17,13 +17,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kembar.accounts.models import Organisation
+from kembar.common.api import NamedChoiceField
 from kembar.geo.models import Region
 from kembar.partnerships.access import visible_partnerships_q
 from kembar.partnerships.models import FocusArea, Partnership
@@ -66,41 +65,6 @@ def does_not_exist(name: str, value: object) -> str:
     """DRF's own (translated) message for a code that names nothing."""
     message = serializers.SlugRelatedField.default_error_messages["does_not_exist"]
     return str(message).format(slug_name=name, value=value)
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field that the schema documents as the enum component ``enum_name``.
-
-    drf-spectacular names an enum after its field; several code lists share a
-    field name here (``kind`` of an activity and of a budget line, ``side`` of
-    participants and of contributions …), which it could only tell apart by a
-    hash and with a warning.  Naming them keeps the schema readable.
-    """
-
-    def __init__(self, choices: Any, *, enum_name: str, **kwargs: Any) -> None:
-        self.enum_name = enum_name
-        super().__init__(choices, **kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
-        field: NamedChoiceField = self.target
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={
-                "type": "string",
-                "enum": list(field.choices),
-                "description": "\n".join(
-                    f"* `{value}` - {label}" for value, label in field.choices.items()
-                ),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 # --- Reading --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint typecheck migrations-check pytest bench install clean-db
+.PHONY: run test lint typecheck migrations-check pytest bench install clean-db demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ migrations-check: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
+
+## Fill labelled demonstration activities (remove with: manage.py generate_demo --remove).
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py generate_demo --seed 1
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

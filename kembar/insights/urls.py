@@ -1,14 +1,26 @@
 """Dashboard pages: ``/staff/insights/`` for staff and ``/insights/`` for everyone."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from kembar.insights import views
+from kembar.insights import economy_views, network_views, views
 
 app_name = "insights"
 urlpatterns = [
     path("reach/", views.reach_public, name="reach-public"),
+    path("economy/", economy_views.economy_public, name="economy-public"),
+    path("network/", network_views.network_public, name="network"),
+    re_path(
+        r"^network/(?P<city_id>-?\d{1,18})/$",
+        network_views.network_city_public,
+        name="network-city",
+    ),
 ]
 
 staff_urlpatterns = [
     path("reach/", views.reach_staff, name="reach"),
+    path("economy/", economy_views.economy_staff, name="economy"),
+    path("network/", network_views.network_staff, name="network"),
+    re_path(
+        r"^network/(?P<city_id>-?\d{1,18})/$", network_views.network_city_staff, name="network-city"
+    ),
 ]

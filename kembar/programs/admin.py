@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kembar.partnerships.admin import ReadOnlyAdmin
-from kembar.programs.models import Activity, ImportBatch, StandardIndicator
+from kembar.programs.models import Activity, EconomicEffect, ImportBatch, StandardIndicator
 
 
 @admin.register(StandardIndicator)
@@ -33,3 +33,11 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_filter = ["outcome"]
     list_select_related = ["uploaded_by"]
     exclude = ["rejected_file"]
+
+
+@admin.register(EconomicEffect)
+class EconomicEffectAdmin(ReadOnlyAdmin):
+    list_display = ["activity", "kind", "sector", "year", "amount_idr", "confidence", "is_demo"]
+    list_filter = ["kind", "confidence", "is_demo", "year"]
+    list_select_related = ["activity", "sector"]
+    search_fields = ["activity__reference", "source", "note"]

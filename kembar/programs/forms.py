@@ -21,6 +21,7 @@ from kembar.programs.activities import (
     ResultRow,
     TravellerRow,
 )
+from kembar.programs.effects import EffectData
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -28,6 +29,8 @@ from kembar.programs.models import (
     AgeBand,
     ContributionForm,
     ContributionSide,
+    EffectConfidence,
+    EffectKind,
     FundingSource,
     Gender,
     GovernmentAffair,
@@ -47,6 +50,7 @@ __all__ = [
     "ActivityForm",
     "BudgetFormSet",
     "ContributionFormSet",
+    "EconomicEffectForm",
     "ImportForm",
     "ParticipantFormSet",
     "ResultForm",
@@ -463,3 +467,58 @@ class ImportForm(forms.Form):
     apply_valid = forms.BooleanField(
         label=_("Apply the valid rows and give me the rest back to correct"), required=False
     )
+
+
+class EconomicEffectForm(forms.Form):
+    """One economic effect of an activity: an export contract, investment or visitor spending."""
+
+    kind = forms.ChoiceField(label=_("Kind of effect"), choices=EffectKind.choices)
+    sector = forms.ModelChoiceField(
+        label=_("Sector"),
+        queryset=Sector.objects.order_by("code"),
+        help_text=_("The Input-Output sector whose products the money buys."),
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=20,
+        decimal_places=2,
+        required=False,
+        help_text=_("Export contracts, investment and other kinds."),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="IDR", required=False)
+    rate_to_idr = forms.DecimalField(
+        label=_("Rate to IDR"), max_digits=18, decimal_places=6, initial=1, required=False
+    )
+    visitors = forms.IntegerField(label=_("Visitors"), min_value=0, required=False)
+    days = forms.IntegerField(label=_("Days per visitor"), min_value=0, required=False)
+    spending_per_day_idr = forms.DecimalField(
+        label=_("Spending per visitor and day (IDR)"),
+        max_digits=16,
+        decimal_places=2,
+        required=False,
+    )
+    confidence = forms.ChoiceField(
+        label=_("Confidence"), choices=EffectConfidence.choices, initial=EffectConfidence.REPORTED
+    )
+    source = forms.CharField(label=_("Source"), max_length=300)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def data_for_service(self) -> EffectData:
+        data = self.cleaned_data
+        return EffectData(
+            kind=data["kind"],
+            sector=data["sector"],
+            year=data["year"],
+            source=data["source"],
+            amount=data["amount"],
+            currency=(data["currency"] or "IDR").upper(),
+            rate_to_idr=data["rate_to_idr"] if data["rate_to_idr"] is not None else Decimal(1),
+            visitors=data["visitors"],
+            days=data["days"],
+            spending_per_day_idr=data["spending_per_day_idr"],
+            confidence=data["confidence"],
+            note=data["note"],
+        )

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<slug:reference>/participants/", views.activity_participants, name="participants"),
     path("<slug:reference>/money/", views.activity_money, name="money"),
     path("<slug:reference>/results/", views.activity_result_add, name="result-add"),
+    path("<slug:reference>/effects/", views.activity_effects, name="effects"),
     path("<slug:reference>/trip-report/", views.activity_trip_report, name="trip-report"),
 ]

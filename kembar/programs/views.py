@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -35,11 +36,13 @@ from kembar.programs.activities import (
     activity_save,
     trip_report_save,
 )
+from kembar.programs.effects import activity_effect_delete, activity_effect_save
 from kembar.programs.forms import (
     ActivityFilterForm,
     ActivityForm,
     BudgetFormSet,
     ContributionFormSet,
+    EconomicEffectForm,
     ImportForm,
     ParticipantFormSet,
     ParticipantTotalsForm,
@@ -48,7 +51,7 @@ from kembar.programs.forms import (
     TripReportForm,
     formset_rows,
 )
-from kembar.programs.models import Activity, ImportBatch
+from kembar.programs.models import Activity, EconomicEffect, ImportBatch
 from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.spreadsheet import activity_import, activity_template_build
 
@@ -134,6 +137,9 @@ def activity_detail(request: StaffRequest, reference: str) -> HttpResponse:
         "can_see_trip": can_see_trip,
         "trip": getattr(activity, "trip_report", None) if can_see_trip else None,
         "result_form": ResultForm(),
+        "effect_form": EconomicEffectForm(
+            initial={"year": activity.start_date.year, "sector": activity.sector_id}
+        ),
         "needs_trip_report": activity.kind in ("exchange_outbound", "trade_mission")
         or activity.in_partner_city,
     }
@@ -360,6 +366,49 @@ def activity_result_add(request: StaffRequest, reference: str) -> HttpResponse:
         "can_see_trip": request.user.has_perm("programs.view_tripreport", activity),
         "trip": None,
         "result_form": form,
+    }
+    return render(request, "staff/activities/detail.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+@staff_view
+def activity_effects(request: StaffRequest, reference: str) -> HttpResponse:
+    """Record an economic effect of the activity, or delete one (``delete=<id>``)."""
+    activity = _activity_or_404(request, reference)
+    _require(request, "programs.change_activity", activity)
+    target = reverse("activities:detail", args=[reference]) + "#economic-effects"
+    delete = request.POST.get("delete", "")
+    if delete:
+        effect = (
+            EconomicEffect.objects.filter(activity=activity, pk=int(delete)).first()
+            if delete.isdigit()
+            else None
+        )
+        if effect is None:
+            raise Http404
+        activity_effect_delete(actor=request.user, effect=effect)
+        messages.success(
+            request, _("Economic effect deleted; its history is kept in the audit log.")
+        )
+        return redirect(target)
+    form = EconomicEffectForm(request.POST)
+    if form.is_valid():
+        try:
+            activity_effect_save(
+                actor=request.user, activity=activity, data=form.data_for_service()
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Economic effect recorded."))
+            return redirect(target)
+    context = {
+        "activity": activity,
+        "can_change": True,
+        "can_see_trip": request.user.has_perm("programs.view_tripreport", activity),
+        "trip": None,
+        "result_form": ResultForm(),
+        "effect_form": form,
     }
     return render(request, "staff/activities/detail.html", context, status=400)
 

@@ -4,6 +4,7 @@ Dependency direction: ``insights`` sits on top; it imports ``geo``,
 ``partnerships`` and ``programs``, and nothing imports it.
 """
 
+from kembar.insights.models.priorities import PrioritySector
 from kembar.insights.models.references import ReferencePopulation
 
-__all__ = ["ReferencePopulation"]
+__all__ = ["PrioritySector", "ReferencePopulation"]

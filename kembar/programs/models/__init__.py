@@ -8,7 +8,9 @@ Dependency direction: ``programs`` imports ``partnerships``, ``accounts`` and
 - ``activities``: activities, money (budget lines, contributions each way) and
   participants (aggregated counts only);
 - ``results``: the IATI-aligned results framework, trip reports, and the log of
-  spreadsheet imports.
+  spreadsheet imports;
+- ``effects``: the economic effects of activities (export contracts, investment,
+  visitor spending), by Input-Output sector.
 """
 
 from kembar.programs.models.activities import (
@@ -30,6 +32,7 @@ from kembar.programs.models.activities import (
     StakeholderGroup,
 )
 from kembar.programs.models.codelists import GovernmentAffair, SdgGoal, SdgTarget, Sector
+from kembar.programs.models.effects import EconomicEffect, EffectConfidence, EffectKind
 from kembar.programs.models.results import (
     DisaggregationDimension,
     ImportBatch,
@@ -53,6 +56,9 @@ __all__ = [
     "ContributionForm",
     "ContributionSide",
     "DisaggregationDimension",
+    "EconomicEffect",
+    "EffectConfidence",
+    "EffectKind",
     "FundingSource",
     "Gender",
     "GovernmentAffair",

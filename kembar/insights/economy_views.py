@@ -1,0 +1,330 @@
+"""Economy pages: multipliers for everyone, plus portfolio impact and cross-sector view for staff.
+
+``/insights/economy/`` and ``/staff/insights/economy/`` show the same figures as
+``/api/v1/insights/multipliers/``, ``/impact/`` and ``/cross-sector/``; every
+chart has its table, and every table a CSV download whose first line says
+which table, method and δ made it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from kembar.insights.economy import (
+    DEFAULT_DELTA,
+    DEFAULT_METHOD,
+    IMPACT_PARTS,
+    MULTIPLIER_FIELDS,
+    NATIONAL,
+    REGIONS,
+    CrossSectorFilters,
+    ImpactFilters,
+    cross_sector_figures,
+    economy_table,
+    impact_figures,
+    multiplier_figures,
+)
+from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.models import Partnership
+from kembar.partnerships.views import StaffRequest, staff_view
+
+IMPACT_COLUMNS = (
+    "final_demand",
+    *(f"output_{part}" for part in IMPACT_PARTS),
+    *(f"value_added_{part}" for part in IMPACT_PARTS),
+)
+MATRIX_COLUMNS = ("slug", "name", "sector", "activities", "participants")
+
+#: The tables each page offers as CSV.
+PUBLIC_DOWNLOADS = ("output", "multipliers")
+STAFF_DOWNLOADS = (
+    *PUBLIC_DOWNLOADS,
+    "impact_sectors",
+    "impact_partnerships",
+    "impact_years",
+    "partnership_sectors",
+    "agency_sectors",
+    "priorities",
+)
+
+
+class EconomyForm(forms.Form):
+    """The page's choices, from the query string; a bad value falls back to the default."""
+
+    DEMO_CHOICES = (
+        ("", gettext_lazy("Real and demonstration")),
+        ("0", gettext_lazy("Real only")),
+        ("1", gettext_lazy("Demo only")),
+    )
+
+    region = forms.ChoiceField(label=gettext_lazy("Table"), required=False)
+    method = forms.ChoiceField(
+        label=gettext_lazy("Regionalisation"),
+        required=False,
+        choices=[
+            ("flq", gettext_lazy("FLQ (Flegg location quotients)")),
+            ("cilq", gettext_lazy("CILQ (cross-industry location quotients)")),
+            ("slq", gettext_lazy("SLQ (simple location quotients)")),
+        ],
+    )
+    delta = forms.FloatField(
+        label=gettext_lazy("δ (FLQ only)"),
+        required=False,
+        min_value=0,
+        max_value=0.99,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
+    partnership = forms.ModelChoiceField(
+        label=gettext_lazy("Partnership"),
+        queryset=Partnership.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=gettext_lazy("All partnerships"),
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"), required=False, min_value=1950, max_value=2100
+    )
+    demo = forms.ChoiceField(label=gettext_lazy("Records"), choices=DEMO_CHOICES, required=False)
+
+    def __init__(self, *args: Any, partnerships: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"region": _home_table_region(), "method": DEFAULT_METHOD, "delta": DEFAULT_DELTA},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [  # type: ignore[attr-defined]
+            (NATIONAL, _("Indonesia (national table)")),
+            *((code, source.name) for code, source in REGIONS.items()),
+        ]
+        if partnerships is None:
+            for name in ("partnership", "year", "demo"):
+                del self.fields[name]
+        else:
+            self.fields["partnership"].queryset = partnerships  # type: ignore[attr-defined]
+
+    def value(self, name: str, default: Any) -> Any:
+        data = getattr(self, "cleaned_data", {})
+        found = data.get(name) if name not in self.errors else None
+        return default if found in (None, "") else found
+
+
+def _home_table_region() -> str:
+    home = settings.KEMBAR_HOME_REGION
+    return home if home in REGIONS else NATIONAL
+
+
+def _label(figures: dict[str, Any]) -> str:
+    """The first line of a CSV: which table, method and δ."""
+    region = figures["table"]["region"]
+    parts = [f"region={region['code']} ({region['name']})", f"table={figures['table']['source']}"]
+    if figures["method"]:
+        parts.append(f"method={figures['method']}")
+    if figures["delta"] is not None:
+        parts.append(f"delta={figures['delta']}")
+    return "# " + "; ".join(parts)
+
+
+def _csv(name: str, label: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kembar-economy-{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([label])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(column) is None else row.get(column) for column in columns])
+    return response
+
+
+def _comparison(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Output multipliers of each sector in the national and regional tables, side by side."""
+    rows = []
+    for i, sector in enumerate(figures[0]["sectors"]):
+        rows.append(
+            {
+                "code": sector["code"],
+                "name": sector["name"],
+                "values": [
+                    {
+                        "region": result["region"],
+                        "output_multiplier": result["sectors"][i]["output_multiplier"],
+                        "key_sector": result["sectors"][i]["key_sector"],
+                    }
+                    for result in figures
+                ],
+            }
+        )
+    return rows
+
+
+def _matrix_rows(rows: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a sector matrix with each cell beside its sector (for the template)."""
+    return [{**row, "pairs": list(zip(row["cells"], sectors, strict=True))} for row in rows]
+
+
+def _long(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A matrix as one CSV row per non-empty cell."""
+    return [
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "sector": cell["sector"],
+            "activities": cell["activities"],
+            "participants": cell["participants"],
+        }
+        for row in rows
+        for cell in row["cells"]
+        if cell["activities"]
+    ]
+
+
+def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> HttpResponse:
+    form = EconomyForm(request.GET or None, partnerships=partnerships)
+    if request.GET:
+        form.is_valid()
+    region = form.value("region", _home_table_region())
+    method = form.value("method", DEFAULT_METHOD)
+    delta = float(form.value("delta", DEFAULT_DELTA))
+    figures = [
+        multiplier_figures(economy_table(code, method, delta)) for code in (NATIONAL, *REGIONS)
+    ]
+    selected = next(result for result in figures if result["region"] == region)
+    comparison = _comparison(figures)
+    download = request.GET.get("download", "")
+    impact: dict[str, Any] | None = None
+    cross: dict[str, Any] | None = None
+    if staff:
+        demo_choice = form.value("demo", "")
+        demo = None if not demo_choice else demo_choice == "1"
+        chosen = form.value("partnership", None)
+        impact = impact_figures(
+            filters=ImpactFilters(
+                region=region,
+                method=method,
+                delta=delta,
+                partnership=chosen.slug if chosen is not None else "",
+                year=form.value("year", None),
+                demo=demo,
+            ),
+            user=request.user,
+        )
+        cross = cross_sector_figures(filters=CrossSectorFilters(demo=demo), user=request.user)
+    if download in PUBLIC_DOWNLOADS:
+        return _multipliers_csv(download, figures, selected)
+    if download in STAFF_DOWNLOADS and impact is not None and cross is not None:
+        return _staff_csv(download, impact, cross)
+    names = {result["region"]: result["table"]["region"]["name"] for result in figures}
+    context: dict[str, Any] = {
+        "form": form,
+        "staff_layout": staff,
+        "figures": figures,
+        "selected": selected,
+        "comparison": comparison,
+        "region_names": [names[result["region"]] for result in figures],
+        "method": figures[-1]["method"],
+        "delta": figures[-1]["delta"],
+        "impact": impact,
+        "cross": cross,
+        "chart_data": {
+            "output": {
+                "labels": [f"{row['code']}. {row['name']}" for row in comparison],
+                "datasets": [
+                    {
+                        "label": names[result["region"]],
+                        "data": [sector["output_multiplier"] for sector in result["sectors"]],
+                    }
+                    for result in figures
+                ],
+            },
+            "linkages": {
+                "labels": [
+                    f"{sector['code']}. {sector['name']}" + (" ★" if sector["key_sector"] else "")
+                    for sector in selected["sectors"]
+                ],
+                "backward": [sector["backward_linkage"] for sector in selected["sectors"]],
+                "forward": [sector["forward_linkage"] for sector in selected["sectors"]],
+            },
+            "impact": None
+            if impact is None
+            else {
+                "labels": [f"{row['code']}. {row['name']}" for row in impact["by_sector"]],
+                "direct": [row["output_direct"] / 1e6 for row in impact["by_sector"]],
+                "indirect": [row["output_indirect"] / 1e6 for row in impact["by_sector"]],
+                "induced": [row["output_induced"] / 1e6 for row in impact["by_sector"]],
+            },
+            "labels": {
+                "output": _("output multiplier"),
+                "backward": _("backward linkage"),
+                "forward": _("forward linkage"),
+                "direct": _("direct"),
+                "indirect": _("indirect"),
+                "induced": _("induced"),
+                "millions": _("million rupiah"),
+            },
+        },
+    }
+    if cross is not None:
+        context["partnership_matrix"] = _matrix_rows(cross["partnerships"], cross["sectors"])
+        context["agency_matrix"] = _matrix_rows(cross["agencies"], cross["sectors"])
+    return render(request, "insights/economy.html", context)
+
+
+def _multipliers_csv(
+    name: str, figures: list[dict[str, Any]], selected: dict[str, Any]
+) -> HttpResponse:
+    if name == "output":
+        regions = [result["region"] for result in figures]
+        rows = [
+            {
+                "code": row["code"],
+                "name": row["name"],
+                **{value["region"]: value["output_multiplier"] for value in row["values"]},
+            }
+            for row in _comparison(figures)
+        ]
+        label = "; ".join(_label(result)[2:] for result in figures)
+        return _csv(name, f"# {label}", ("code", "name", *regions), rows)
+    return _csv(name, _label(selected), MULTIPLIER_FIELDS, selected["sectors"])
+
+
+def _staff_csv(name: str, impact: dict[str, Any], cross: dict[str, Any]) -> HttpResponse:
+    if name.startswith("impact_"):
+        label = _label(impact) + f"; units={impact['units']}"
+        part = name.removeprefix("impact_")
+        key = {"sectors": "by_sector", "partnerships": "by_partnership", "years": "by_year"}[part]
+        first = {"sectors": ("code", "name"), "partnerships": ("slug", "name"), "years": ("year",)}
+        return _csv(name, label, (*first[part], *IMPACT_COLUMNS), impact[key])
+    label = f"# region={cross['region']}"
+    if name == "partnership_sectors":
+        return _csv(name, label, MATRIX_COLUMNS, _long(cross["partnerships"]))
+    if name == "agency_sectors":
+        return _csv(name, label, MATRIX_COLUMNS, _long(cross["agencies"]))
+    rows = [{**row, "plans": " | ".join(row["plans"])} for row in cross["sectors"]]
+    columns = ("code", "name", "kbli", "priority", "plans", "activities", "participants", "status")
+    return _csv(name, label, columns, rows)
+
+
+@require_safe
+@staff_view
+def economy_staff(request: StaffRequest) -> HttpResponse:
+    """Multipliers, the portfolio's impact and the cross-sector view, for staff."""
+    region = settings.KEMBAR_HOME_REGION
+    partnerships = Partnership.objects.filter(
+        visible_partnerships_q(request.user, include_public=False), local_region_id=region
+    ).order_by("partner_name")
+    return _render(request, staff=True, partnerships=partnerships)
+
+
+@require_safe
+def economy_public(request: HttpRequest) -> HttpResponse:
+    """Multipliers and linkages of the national, Jawa Tengah and Kota Semarang tables."""
+    return _render(request, staff=False)

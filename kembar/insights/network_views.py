@@ -1,0 +1,135 @@
+"""The twin-city network pages: a city's partners and partners' partners, and new partners.
+
+``/insights/network/`` (everyone) and ``/staff/insights/network/`` (the staff
+area, same content: the network is public reference data) show the home
+region's city, or the cities a search finds; ``…/network/<city id>/`` any
+city.  The same figures as ``/api/v1/network/cities/{id}/ego/`` and
+``…/recommendations/``; the drawing has its table beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from kembar.insights.network import (
+    CityNotFound,
+    city_ego_network,
+    city_network_facts,
+    city_recommendations,
+    city_search,
+    home_city_id,
+    learning_need_choices,
+)
+from kembar.partnerships.views import StaffRequest, staff_view
+
+#: Recommendations shown on the page.
+PAGE_RECOMMENDATIONS = 10
+
+
+class CitySearchForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Find a city"),
+        min_length=2,
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class LearningNeedsForm(forms.Form):
+    needs = forms.MultipleChoiceField(
+        label=gettext_lazy("Learning needs"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Cities whose recorded partnerships covered these fields rank higher."
+        ),
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["needs"]).choices = choices
+
+
+def _areas(staff_layout: bool) -> dict[str, str]:
+    namespace = "insights-staff" if staff_layout else "insights"
+    return {"network_url": f"{namespace}:network", "city_url": f"{namespace}:network-city"}
+
+
+def _city_page(request: HttpRequest, city_id: int, *, staff_layout: bool) -> HttpResponse:
+    try:
+        ego = city_ego_network(city_id)
+    except CityNotFound:
+        raise Http404 from None
+    needs_form = LearningNeedsForm(
+        request.GET if "needs" in request.GET else None, choices=learning_need_choices()
+    )
+    needs = needs_form.cleaned_data["needs"] if needs_form.is_valid() else []
+    recommendations = city_recommendations(city_id, k=PAGE_RECOMMENDATIONS, learning_needs=needs)
+    map_data = ego.map_data()
+    map_data["labels"] = {
+        "rings": [_("this city"), _("partner"), _("partner of a partner")],
+        "partners": _("partners"),
+    }
+    context = {
+        "ego": ego,
+        "city": ego.city,
+        "facts": city_network_facts(city_id),
+        "recommendations": recommendations,
+        "needs_form": needs_form,
+        "search_form": CitySearchForm(),
+        "map_data": map_data,
+        "staff_layout": staff_layout,
+        **_areas(staff_layout),
+    }
+    return render(request, "insights/network.html", context)
+
+
+def _index(request: HttpRequest, *, staff_layout: bool) -> HttpResponse:
+    search_form = CitySearchForm(request.GET or None)
+    query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    if not query and not search_form.errors:
+        home = home_city_id()
+        if home is not None:
+            return _city_page(request, home, staff_layout=staff_layout)
+    context = {
+        "search_form": search_form,
+        "query": query,
+        "results": city_search(query) if query else [],
+        "staff_layout": staff_layout,
+        **_areas(staff_layout),
+    }
+    return render(request, "insights/network_search.html", context)
+
+
+@require_safe
+def network_public(request: HttpRequest) -> HttpResponse:
+    """The home region's city, or the cities matching ``?q=``."""
+    return _index(request, staff_layout=False)
+
+
+@require_safe
+def network_city_public(request: HttpRequest, city_id: str) -> HttpResponse:
+    """One city's network, facts and recommended partners (``?needs=`` focus areas)."""
+    return _city_page(request, int(city_id), staff_layout=False)
+
+
+@require_safe
+@staff_view
+def network_staff(request: StaffRequest) -> HttpResponse:
+    """As :func:`network_public`, in the staff area."""
+    return _index(request, staff_layout=True)
+
+
+@require_safe
+@staff_view
+def network_city_staff(request: StaffRequest, city_id: str) -> HttpResponse:
+    """As :func:`network_city_public`, in the staff area."""
+    return _city_page(request, int(city_id), staff_layout=True)

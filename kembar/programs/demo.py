@@ -65,6 +65,9 @@ from kembar.programs.models import (
     ActivityStatus,
     BudgetLine,
     Contribution,
+    EconomicEffect,
+    EffectConfidence,
+    EffectKind,
     GovernmentAffair,
     Indicator,
     IndicatorDisaggregation,
@@ -536,6 +539,7 @@ class DemoSummary:
     disaggregations: int = 0
     trip_reports: int = 0
     travellers: int = 0
+    economic_effects: int = 0
     by_partnership: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -1225,6 +1229,8 @@ def demo_generate(*, seed: int, local_region_id: str = "33.74") -> DemoSummary:
         for item in items:
             _check(item, local_region_id)
         written = _write(items)
+        effects_rng = random.Random(seed + 1)  # noqa: S311 -- reproducible sampling, not secrecy
+        written["economic_effects"] = _write_effects(effects_rng)
         rollup_rebuild(demo_only=True)
     by_partnership = Counter(item.data.partnership.slug for item in items)
     return DemoSummary(
@@ -1236,6 +1242,60 @@ def demo_generate(*, seed: int, local_region_id: str = "33.74") -> DemoSummary:
         by_partnership=dict(sorted(by_partnership.items())),
         **written,
     )
+
+
+#: Plausible economic effects, by kind of activity: what each brought about.
+VISITOR_KINDS = frozenset({"exchange_inbound", "festival", "expo", "seminar"})
+ACCOMMODATION_AND_FOOD = 9
+MANUFACTURING = 3
+
+
+def _write_effects(rng: random.Random) -> int:
+    """Export contracts from trade missions and partner visitors' spending, for the demo.
+
+    Drawn from a random generator of their own (seed + 1), so the activities
+    a seed gives are the same with or without them.  Completed activities
+    only; amounts in rupiah of the activity's year.
+    """
+    effects = []
+    demo = Activity.objects.filter(is_demo=True, status="completed").order_by("reference")
+    for activity in demo:
+        if activity.kind == "trade_mission":
+            millions = round(rng.lognormvariate(7.0, 0.9))  # median ≈ Rp 1.1 billion
+            amount = Decimal(millions) * 1_000_000
+            effects.append(
+                EconomicEffect(
+                    activity=activity,
+                    kind=EffectKind.EXPORT_CONTRACT,
+                    sector_id=rng.choice([MANUFACTURING, MANUFACTURING, activity.sector_id]),
+                    year=activity.start_date.year,
+                    amount=amount,
+                    amount_idr=amount,
+                    confidence=EffectConfidence.REPORTED,
+                    source="Demo: contracts reported after the mission",
+                    is_demo=True,
+                )
+            )
+        elif activity.kind in VISITOR_KINDS and activity.participants_partner >= 5:
+            days = rng.randint(2, 5)
+            per_day = Decimal(rng.randrange(900, 2600, 50)) * 1000
+            effects.append(
+                EconomicEffect(
+                    activity=activity,
+                    kind=EffectKind.VISITOR_SPENDING,
+                    sector_id=ACCOMMODATION_AND_FOOD,
+                    year=activity.start_date.year,
+                    visitors=activity.participants_partner,
+                    days=days,
+                    spending_per_day_idr=per_day,
+                    amount_idr=per_day * activity.participants_partner * days,
+                    confidence=EffectConfidence.ESTIMATED,
+                    source="Demo: visitors hosted × days × typical spending",
+                    is_demo=True,
+                )
+            )
+    EconomicEffect.objects.bulk_create(effects)
+    return len(effects)
 
 
 def _history_ids(model: type[Model], **lookup: Any) -> set[int]:
@@ -1257,6 +1317,7 @@ _DEMO_ROWS: list[tuple[type[Model], str]] = [
     (ParticipantCount, "activity__is_demo"),
     (BudgetLine, "activity__is_demo"),
     (Contribution, "activity__is_demo"),
+    (EconomicEffect, "activity__is_demo"),
     (Activity.sdg_goals.through, "activity__is_demo"),
     (Activity.sdg_targets.through, "activity__is_demo"),
     (Activity.focus_areas.through, "activity__is_demo"),
@@ -1299,6 +1360,7 @@ def demo_remove() -> int:
             (ParticipantCount, {"activity_id__in": ids}),
             (BudgetLine, {"activity_id__in": ids}),
             (Contribution, {"activity_id__in": ids}),
+            (EconomicEffect, {"activity_id__in": ids}),
             (Activity, {"id__in": ids}),
         ]
         for model, lookup in histories:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.test import Client
 
 from kembar.accounts.models import Organisation, User
@@ -29,6 +29,7 @@ from kembar.programs.models import (
     Activity,
     BudgetLine,
     Contribution,
+    EconomicEffect,
     Indicator,
     IndicatorDisaggregation,
     IndicatorPeriod,
@@ -66,6 +67,7 @@ SEED_1: dict[str, Any] = {
     "disaggregations": 442,
     "trip_reports": 41,
     "travellers": 151,
+    "economic_effects": 80,
     "by_partnership": PARTNERSHIPS,
 }
 
@@ -221,8 +223,17 @@ def test_seed_1_gives_these_records_and_no_users(reference_db: None) -> None:
         ]
         == 9704
     )
+    # Export contracts from trade missions and partner visitors' spending, labelled as demo.
+    assert sorted(
+        EconomicEffect.objects.values_list("kind").annotate(n=Count("id"), total=Sum("amount_idr"))
+    ) == [
+        ("export_contract", 10, Decimal("12779000000.00")),
+        ("visitor_spending", 70, Decimal("6107100000.00")),
+    ]
+    assert not EconomicEffect.objects.filter(is_demo=False).exists()
     demo_remove()
     assert ParticipantRollup.objects.count() == 0
+    assert EconomicEffect.objects.count() == EconomicEffect.history.count() == 0
 
 
 @pytest.mark.slow
@@ -496,6 +507,7 @@ def test_command_prints_a_summary(reference_db: None) -> None:
         "  budget lines: 587; contributions: 509",
         "  results: 244 (244 indicator periods, 442 disaggregated values)",
         "  trip reports: 41 (151 traveller rows)",
+        "  economic effects: 80",
         "Replaced the previous 206 demonstration activities.",
         "Demonstration set from seed 1: 206 activities (smg-brisbane 34, smg-fuzhou 15, "
         "smg-jiaxing 5, smg-junggu-ulsan 57, smg-nanjing 76, smg-sofia-iurc 19).",
@@ -503,4 +515,5 @@ def test_command_prints_a_summary(reference_db: None) -> None:
         "  budget lines: 587; contributions: 509",
         "  results: 244 (244 indicator periods, 442 disaggregated values)",
         "  trip reports: 41 (151 traveller rows)",
+        "  economic effects: 80",
     ]

@@ -58,3 +58,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  trip reports: {summary.trip_reports} ({summary.travellers} traveller rows)"
         )
+        self.stdout.write(f"  economic effects: {summary.economic_effects}")

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Role
@@ -142,16 +142,19 @@ def _suppress(result: dict[str, Any]) -> None:
         result["outside_city"] = None
 
 
-def _rollup(filters: ReachFilters, *, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
-    rows = ParticipantRollup.objects.filter(local_region_id=filters.region)
+def _visible_rollup(*, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
+    """Summary rows of the partnerships the public (or ``user``) may see."""
     if public:
-        rows = rows.filter(partnership__is_public=True)
-    else:
-        rows = rows.filter(
-            partnership__in=Partnership.objects.filter(
-                visible_partnerships_q(user, include_public=True)
-            ).values("pk")
-        )
+        return ParticipantRollup.objects.filter(partnership__is_public=True)
+    return ParticipantRollup.objects.filter(
+        partnership__in=Partnership.objects.filter(
+            visible_partnerships_q(user, include_public=True)
+        ).values("pk")
+    )
+
+
+def _rollup(filters: ReachFilters, *, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
+    rows = _visible_rollup(public=public, user=user).filter(local_region_id=filters.region)
     if filters.partnership:
         rows = rows.filter(partnership__slug=filters.partnership)
     if filters.sector is not None:
@@ -202,11 +205,21 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
     """The reach of the activities ``filters`` select, for ``user`` (or the public)."""
     region = Region.objects.filter(kode=filters.region).first()
     rows = _rollup(filters, public=public, user=user)
-    grouped = rows.values("dimension", "category").annotate(total=Sum("participants")).order_by()
-    totals: dict[str, dict[str, int]] = defaultdict(dict)
-    for item in grouped:
-        totals[item["dimension"]][item["category"]] = item["total"]
-    districts = totals[ReachDimension.DISTRICT]
+    # One pass over the summary; everything below is summed from these few thousand cells.
+    cells = list(
+        rows.values("kind", "year", "is_demo", "dimension", "category")
+        .annotate(total=Sum("participants"))
+        .order_by()
+    )
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_kind: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    by_year: dict[int, int] = defaultdict(int)
+    for cell in cells:
+        totals[cell["dimension"]][cell["category"]] += cell["total"]
+        by_kind[cell["dimension"]][(cell["kind"], cell["category"])] += cell["total"]
+        if cell["dimension"] == ReachDimension.DISTRICT:
+            by_year[cell["year"]] += cell["total"]
+    districts = dict(totals[ReachDimension.DISTRICT])
     outside = districts.pop("", 0)
 
     population, population_year = district_population(filters.region, filters.year_to)
@@ -231,30 +244,28 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
     result = summary(
         districts,
         population,
-        totals[ReachDimension.GROUP],
+        dict(totals[ReachDimension.GROUP]),
         group_population,
         district_names=district_names,
         group_names=group_names,
         outside_city=outside,
     )
 
-    by_kind = rows.values("kind", "dimension", "category").annotate(total=Sum("participants"))
-    district_activity: dict[tuple[str, str], int] = {}
-    group_activity: dict[tuple[str, str], int] = {}
-    for item in by_kind.order_by():
-        if item["dimension"] == ReachDimension.DISTRICT and item["category"] in population:
-            district_activity[(item["kind"], item["category"])] = item["total"]
-        elif item["dimension"] == ReachDimension.GROUP:
-            group_activity[(item["kind"], item["category"])] = item["total"]
-    elsewhere = (
-        ParticipantRollup.objects.filter(dimension=ReachDimension.GROUP)
-        .exclude(pk__in=rows.values("pk"))
-        .filter(Q(partnership__is_public=True) if public else Q())
-        .values("kind", "category")
+    district_activity = {
+        key: total
+        for key, total in by_kind[ReachDimension.DISTRICT].items()
+        if key[1] in population
+    }
+    group_activity = dict(by_kind[ReachDimension.GROUP])
+    # "Elsewhere" is every group count outside the selection: all of them minus the selection's.
+    everywhere = _visible_rollup(public=public, user=user).filter(dimension=ReachDimension.GROUP)
+    group_elsewhere = {
+        (item["kind"], item["category"]): item["total"]
+        - group_activity.get((item["kind"], item["category"]), 0)
+        for item in everywhere.values("kind", "category")
         .annotate(total=Sum("participants"))
         .order_by()
-    )
-    group_elsewhere = {(item["kind"], item["category"]): item["total"] for item in elsewhere}
+    }
     kind_names = dict(ActivityKind.choices)
     actions = []
     for unit in where_to_act(
@@ -270,14 +281,8 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
             suggestion["name"] = str(kind_names.get(suggestion["activity_kind"], ""))
         actions.append(item)
 
-    genders = _genders(totals[ReachDimension.GENDER], region)
-    years = [
-        {"year": item["year"], "participants": item["total"]}
-        for item in rows.filter(dimension=ReachDimension.DISTRICT)
-        .values("year")
-        .annotate(total=Sum("participants"))
-        .order_by("year")
-    ]
+    genders = _genders(dict(totals[ReachDimension.GENDER]), region)
+    years = [{"year": year, "participants": by_year[year]} for year in sorted(by_year)]
     return ReachFigures(
         filters=filters,
         region_name=region.name if region else filters.region,
@@ -286,7 +291,7 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
         genders=genders,
         years=years,
         where_to_act=actions,
-        includes_demo=rows.filter(is_demo=True).exists(),
+        includes_demo=any(cell["is_demo"] for cell in cells),
         public=public,
         group_population_known=bool(references),
     )

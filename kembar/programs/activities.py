@@ -58,6 +58,7 @@ from kembar.programs.rollup import RollupKey, activity_rollup_key, rollup_refres
 from kembar.programs.rules import agency_allowed
 
 __all__ = [
+    "ACTIVITY_FIELDS",
     "ActivityData",
     "BudgetRow",
     "ContributionRow",
@@ -458,7 +459,8 @@ def to_idr(amount: Decimal, rate: Decimal) -> Decimal:
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-_SCALARS = (
+#: The fields of an activity that are plain values or single relations (not its lists).
+ACTIVITY_FIELDS = (
     "partnership",
     "kind",
     "title_id",
@@ -543,7 +545,7 @@ def activity_save(
         else:
             instance = Activity.objects.select_for_update().get(pk=instance.pk)
             keys.append(activity_rollup_key(instance))
-        for name in _SCALARS:
+        for name in ACTIVITY_FIELDS:
             attname = getattr(Activity._meta.get_field(name), "attname", name)
             wanted = getattr(data, name)
             wanted_value = wanted.pk if isinstance(wanted, Model) else wanted

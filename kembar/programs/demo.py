@@ -45,6 +45,7 @@ from kembar.accounts.models import Organisation, Role
 from kembar.geo.models import Region, RegionLevel, RegionPopulation
 from kembar.partnerships.models import FocusArea, Partnership
 from kembar.programs.activities import (
+    ACTIVITY_FIELDS,
     TRAVEL_KINDS,
     ActivityData,
     BudgetRow,
@@ -1072,29 +1073,7 @@ def _write(items: list[_Built]) -> dict[str, int]:
         Activity(
             is_demo=True,
             created_by=None,
-            **{
-                name: getattr(item.data, name)
-                for name in (
-                    "reference",
-                    "partnership",
-                    "kind",
-                    "title_id",
-                    "title_en",
-                    "description_id",
-                    "description_en",
-                    "agency",
-                    "start_date",
-                    "end_date",
-                    "status",
-                    "cancellation_reason",
-                    "place_region",
-                    "in_partner_city",
-                    "sector",
-                    "government_affair",
-                    "participants_local",
-                    "participants_partner",
-                )
-            },
+            **{name: getattr(item.data, name) for name in ("reference", *ACTIVITY_FIELDS)},
         )
         for item in items
     ]

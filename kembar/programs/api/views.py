@@ -31,6 +31,7 @@ from kembar.partnerships.access import visible_partnerships_q
 from kembar.partnerships.models import Partnership
 from kembar.programs import selectors
 from kembar.programs.activities import (
+    ACTIVITY_FIELDS,
     ActivityData,
     BudgetRow,
     ContributionRow,
@@ -125,28 +126,7 @@ def _activity_data(
     """``values`` on top of ``current`` (for PATCH), as the services take them."""
     base: dict[str, Any] = {}
     if current is not None:
-        base = {
-            name: getattr(current, name)
-            for name in (
-                "partnership",
-                "kind",
-                "title_id",
-                "title_en",
-                "description_id",
-                "description_en",
-                "agency",
-                "start_date",
-                "end_date",
-                "status",
-                "cancellation_reason",
-                "place_region",
-                "in_partner_city",
-                "sector",
-                "government_affair",
-                "participants_local",
-                "participants_partner",
-            )
-        }
+        base = {name: getattr(current, name) for name in ACTIVITY_FIELDS}
         base["sdg_goals"] = list(current.sdg_goals.all())
         base["sdg_targets"] = list(current.sdg_targets.all())
         base["focus_areas"] = list(current.focus_areas.all())

@@ -157,7 +157,9 @@ def test_staff_figures_are_refused_to_the_public(client: Client, officer: Any, u
 
 def test_impact_api(client: Client, officer: Any) -> None:
     client.force_login(officer)
-    data = client.get("/api/v1/insights/impact/", {"region": "33", "year": "2024"}).json()
+    data = client.get(
+        "/api/v1/insights/impact/", {"region": "33", "year": "2024"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
     assert (data["region"], data["method"], data["delta"]) == ("33", "flq", 0.3)
     assert data["units"] == "IDR"
     assert data["totals"]["final_demand"] == pytest.approx(100_000_000)

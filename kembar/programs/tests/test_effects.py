@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import translation
@@ -233,6 +234,7 @@ def test_only_those_who_may_change_the_activity_record_or_delete(world: World) -
 
 
 def test_the_activity_page_records_and_deletes_effects(client: Client, world: World) -> None:
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(world.officer)
     url = f"/staff/activities/{world.activity.reference}/effects/"
     page = client.get(f"/staff/activities/{world.activity.reference}/")

@@ -17,7 +17,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -26,6 +25,15 @@ from django.utils.translation import gettext as _
 from kembar.accounts.models import Organisation
 from kembar.geo.models import Region, RegionLevel
 from kembar.partnerships.models import FocusArea, Partnership
+from kembar.programs.checks import (
+    LIMIT,
+    Problems,
+    add_problem,
+    choice_problem,
+    currency_problems,
+    decimals,
+    stamp,
+)
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -74,6 +82,7 @@ __all__ = [
     "activity_save",
     "budget_problems",
     "contribution_problems",
+    "needs_trip_report",
     "participant_problems",
     "result_problems",
     "to_idr",
@@ -82,13 +91,9 @@ __all__ = [
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 CENT = Decimal("0.01")
-LIMIT = Decimal("1e17")
-RATE_LIMIT = Decimal("1e12")
 VALUE_LIMIT = Decimal("1e16")
 #: Kinds whose people travel abroad, and so need a trip report.
 TRAVEL_KINDS = frozenset({ActivityKind.EXCHANGE_OUTBOUND, ActivityKind.TRADE_MISSION})
-
-Problems = dict[str, list[str]]
 
 
 # --- Inputs ---------------------------------------------------------------------------------
@@ -185,20 +190,6 @@ class TravellerRow:
 # --- Checks (no writes) ---------------------------------------------------------------------
 
 
-def _add(problems: Problems, name: str, message: str) -> None:
-    problems.setdefault(name, []).append(message)
-
-
-def _choice(problems: Problems, name: str, value: str, choices: Any) -> None:
-    if value not in choices.values:
-        _add(
-            problems,
-            name,
-            _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": value, "allowed": ", ".join(choices.values)},
-        )
-
-
 def in_region(region: Region, local_region_id: str) -> bool:
     """Whether ``region`` is a kecamatan or kelurahan/desa inside ``local_region_id``."""
     return region.kode.startswith(local_region_id + ".") and region.level in (
@@ -211,7 +202,7 @@ def activity_problems(data: ActivityData, *, user: Any, instance: Activity | Non
     """Everything wrong with ``data``, by field name, in the user's language."""
     problems: Problems = {}
     if not REFERENCE.match(data.reference):
-        _add(
+        add_problem(
             problems,
             "reference",
             _("Use 1–40 letters, digits, hyphens or underscores, starting with a letter or digit."),
@@ -221,40 +212,40 @@ def activity_problems(data: ActivityData, *, user: Any, instance: Activity | Non
         if instance is not None:
             taken = taken.exclude(pk=instance.pk)
         if taken.exists():
-            _add(problems, "reference", _("Another activity already has this reference."))
-    _choice(problems, "kind", data.kind, ActivityKind)
-    _choice(problems, "status", data.status, ActivityStatus)
+            add_problem(problems, "reference", _("Another activity already has this reference."))
+    choice_problem(problems, "kind", data.kind, ActivityKind)
+    choice_problem(problems, "status", data.status, ActivityStatus)
     if not data.title_id.strip():
-        _add(problems, "title_id", _("Give the title in Indonesian."))
+        add_problem(problems, "title_id", _("Give the title in Indonesian."))
     for name in ("title_id", "title_en"):
         if len(getattr(data, name)) > 200:
-            _add(problems, name, _("At most 200 characters."))
+            add_problem(problems, name, _("At most 200 characters."))
     if data.end_date < data.start_date:
-        _add(problems, "end_date", _("The end date is before the start date."))
+        add_problem(problems, "end_date", _("The end date is before the start date."))
     if data.status == ActivityStatus.CANCELLED and not data.cancellation_reason.strip():
-        _add(problems, "cancellation_reason", _("Say why the activity was cancelled."))
+        add_problem(problems, "cancellation_reason", _("Say why the activity was cancelled."))
     region_id = data.partnership.local_region_id
     if data.place_region is not None and data.in_partner_city:
-        _add(
+        add_problem(
             problems,
             "place_region",
             _("Choose either a place in the city or the partner city, not both."),
         )
     elif data.place_region is not None and not in_region(data.place_region, region_id):
-        _add(
+        add_problem(
             problems,
             "place_region",
             _("%(place)s is not a kecamatan or kelurahan of %(region)s.")
             % {"place": data.place_region.name, "region": data.partnership.local_region.name},
         )
     if data.agency.home_region_id != region_id:
-        _add(problems, "agency", _("This body does not belong to the region's government."))
+        add_problem(problems, "agency", _("This body does not belong to the region's government."))
     elif not agency_allowed(user, data.agency, region_id):
-        _add(problems, "agency", _("You may report only for your own agency."))
+        add_problem(problems, "agency", _("You may report only for your own agency."))
     for name in ("participants_local", "participants_partner"):
         value = getattr(data, name)
         if not isinstance(value, int) or value < 0:
-            _add(problems, name, _("Give a whole number, 0 or more."))
+            add_problem(problems, name, _("Give a whole number, 0 or more."))
     return problems
 
 
@@ -266,15 +257,15 @@ def participant_problems(
     seen: dict[tuple[str, ...], int] = {}
     for index, row in enumerate(rows):
         problems: Problems = {}
-        _choice(problems, "side", row.side, ParticipantSide)
-        _choice(problems, "group", row.group, StakeholderGroup)
-        _choice(problems, "gender", row.gender, Gender)
-        _choice(problems, "age_band", row.age_band, AgeBand)
+        choice_problem(problems, "side", row.side, ParticipantSide)
+        choice_problem(problems, "group", row.group, StakeholderGroup)
+        choice_problem(problems, "gender", row.gender, Gender)
+        choice_problem(problems, "age_band", row.age_band, AgeBand)
         if not isinstance(row.count, int) or isinstance(row.count, bool) or row.count < 0:
-            _add(problems, "count", _("Give a whole number, 0 or more."))
+            add_problem(problems, "count", _("Give a whole number, 0 or more."))
         if row.home_region is not None:
             if row.side == ParticipantSide.PARTNER:
-                _add(
+                add_problem(
                     problems,
                     "home_region",
                     _("Partner people hosted come from outside the city: leave it empty."),
@@ -283,13 +274,13 @@ def participant_problems(
                 row.home_region.kode.startswith(local_region_id + ".")
                 and row.home_region.level == RegionLevel.DISTRICT
             ):
-                _add(
+                add_problem(
                     problems,
                     "home_region",
                     _("%(place)s is not a kecamatan of the city.") % {"place": row.home_region},
                 )
         if row.key in seen:
-            _add(
+            add_problem(
                 problems,
                 "count",
                 _("The same group, gender, age band and kecamatan is already on row %(row)s.")
@@ -309,7 +300,7 @@ def participant_problems(
         (ParticipantSide.PARTNER, partner_total, "participants_partner"),
     ):
         if sums[side] != total:
-            _add(
+            add_problem(
                 totals,
                 name,
                 _(
@@ -323,35 +314,13 @@ def participant_problems(
     return found
 
 
-def _currency_problems(problems: Problems, currency: str, rate: Decimal) -> None:
-    if pycountry.currencies.get(alpha_3=currency) is None:
-        _add(
-            problems,
-            "currency",
-            _("“%(code)s” is not an ISO 4217 currency code (IDR, USD, AUD …).")
-            % {"code": currency},
-        )
-    if currency == "IDR" and rate != 1:
-        _add(problems, "rate_to_idr", _("An amount in IDR has the rate 1."))
-    if rate <= 0:
-        _add(problems, "rate_to_idr", _("Give the rate to IDR, greater than 0."))
-    elif rate >= RATE_LIMIT or _decimals(rate) > 6:
-        _add(problems, "rate_to_idr", _("Give a rate below 10^12 with at most six decimals."))
-
-
-def _decimals(value: Decimal) -> int:
-    """How many decimals ``value`` is written with (``Decimal("1.50")`` → 2)."""
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 def _amount_problems(problems: Problems, name: str, amount: Decimal | None) -> None:
     if amount is None:
         return
     if amount < 0:
-        _add(problems, name, _("An amount cannot be negative."))
-    elif amount >= LIMIT or _decimals(amount) > 2:
-        _add(problems, name, _("Give an amount below 10^17 with at most two decimals."))
+        add_problem(problems, name, _("An amount cannot be negative."))
+    elif amount >= LIMIT or decimals(amount) > 2:
+        add_problem(problems, name, _("Give an amount below 10^17 with at most two decimals."))
 
 
 def budget_problems(rows: Sequence[BudgetRow]) -> dict[int, Problems]:
@@ -359,12 +328,12 @@ def budget_problems(rows: Sequence[BudgetRow]) -> dict[int, Problems]:
     seen: dict[tuple[str, str], int] = {}
     for index, row in enumerate(rows):
         problems: Problems = {}
-        _choice(problems, "source", row.source, FundingSource)
-        _choice(problems, "kind", row.kind, MoneyKind)
+        choice_problem(problems, "source", row.source, FundingSource)
+        choice_problem(problems, "kind", row.kind, MoneyKind)
         _amount_problems(problems, "amount", row.amount)
-        _currency_problems(problems, row.currency, row.rate_to_idr)
+        currency_problems(problems, row.currency, row.rate_to_idr)
         if (row.source, row.kind) in seen:
-            _add(
+            add_problem(
                 problems,
                 "source",
                 _("This source and kind is already on row %(row)s: add the amounts up.")
@@ -382,15 +351,15 @@ def contribution_problems(rows: Sequence[ContributionRow]) -> dict[int, Problems
     seen: dict[tuple[str, str, str], int] = {}
     for index, row in enumerate(rows):
         problems: Problems = {}
-        _choice(problems, "side", row.side, ContributionSide)
-        _choice(problems, "form", row.form, ContributionForm)
+        choice_problem(problems, "side", row.side, ContributionSide)
+        choice_problem(problems, "form", row.form, ContributionForm)
         if not row.description.strip():
-            _add(problems, "description", _("Say what was given."))
+            add_problem(problems, "description", _("Say what was given."))
         _amount_problems(problems, "value", row.value)
-        _currency_problems(problems, row.currency, row.rate_to_idr)
+        currency_problems(problems, row.currency, row.rate_to_idr)
         key = (row.side, row.form, row.description.strip())
         if key in seen:
-            _add(
+            add_problem(
                 problems,
                 "description",
                 _("The same contribution is already on row %(row)s.") % {"row": seen[key] + 1},
@@ -404,31 +373,31 @@ def contribution_problems(rows: Sequence[ContributionRow]) -> dict[int, Problems
 
 def result_problems(row: ResultRow) -> Problems:
     problems: Problems = {}
-    _choice(problems, "level", row.level, ResultLevel)
+    choice_problem(problems, "level", row.level, ResultLevel)
     if not row.result_title.strip():
-        _add(problems, "result_title", _("Name the result."))
+        add_problem(problems, "result_title", _("Name the result."))
     if not row.indicator_title.strip() and row.standard is None:
-        _add(problems, "indicator_title", _("Name the indicator or choose a standard one."))
+        add_problem(problems, "indicator_title", _("Name the indicator or choose a standard one."))
     if not row.unit.strip() and row.standard is None:
-        _add(problems, "unit", _("Give the unit (people, rupiah, policies …)."))
+        add_problem(problems, "unit", _("Give the unit (people, rupiah, policies …)."))
     if row.period_end < row.period_start:
-        _add(problems, "period_end", _("The period ends before it starts."))
+        add_problem(problems, "period_end", _("The period ends before it starts."))
     if row.target is None and row.actual is None:
-        _add(problems, "target", _("Give a target, an actual value, or both."))
+        add_problem(problems, "target", _("Give a target, an actual value, or both."))
     if row.baseline_year is not None and not 1900 <= row.baseline_year <= 2100:
-        _add(problems, "baseline_year", _("Give a year between 1900 and 2100."))
+        add_problem(problems, "baseline_year", _("Give a year between 1900 and 2100."))
     for name in ("target", "actual", "baseline_value"):
         value = getattr(row, name)
-        if value is not None and (abs(value) >= VALUE_LIMIT or _decimals(value) > 4):
-            _add(problems, name, _("Give a value below 10^16 with at most four decimals."))
+        if value is not None and (abs(value) >= VALUE_LIMIT or decimals(value) > 4):
+            add_problem(problems, name, _("Give a value below 10^16 with at most four decimals."))
     dimensions: dict[str, Decimal] = {}
     for (dimension, _category), value in row.disaggregation.items():
         if value < 0:
-            _add(problems, "disaggregation", _("A disaggregated value cannot be negative."))
+            add_problem(problems, "disaggregation", _("A disaggregated value cannot be negative."))
         dimensions[dimension] = dimensions.get(dimension, Decimal(0)) + value
     for dimension, total in sorted(dimensions.items()):
         if row.actual is not None and total != row.actual:
-            _add(
+            add_problem(
                 problems,
                 "disaggregation",
                 _("The values by %(dimension)s add up to %(sum)s, not to the actual %(actual)s.")
@@ -481,9 +450,21 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _stamp(obj: Any, actor: Any, reason: str) -> None:
-    obj._history_user = actor
-    obj._change_reason = reason
+def _participant_problems_merge(problems: Problems, found: dict[int | str, Problems]) -> None:
+    """Row problems under ``participants`` ("Row 3: …"), total problems under their field."""
+    for key, row_problems in found.items():
+        for name, messages in row_problems.items():
+            if key == "totals":
+                target, prefix = name, ""
+            else:
+                target, prefix = "participants", _("Row %(row)s: ") % {"row": int(key) + 1}
+            for message in messages:
+                add_problem(problems, target, prefix + message)
+
+
+def needs_trip_report(activity: Activity) -> bool:
+    """Whether people travelled abroad for ``activity``, so that a trip report is due."""
+    return activity.kind in TRAVEL_KINDS or activity.in_partner_city
 
 
 def activity_save(
@@ -526,12 +507,7 @@ def activity_save(
         local_total=data.participants_local,
         partner_total=data.participants_partner,
     )
-    for key, row_problems in found.items():
-        for name, messages in row_problems.items():
-            target = name if key == "totals" else "participants"
-            prefix = "" if key == "totals" else _("Row %(row)s: ") % {"row": int(key) + 1}
-            for message in messages:
-                _add(problems, target, prefix + message)
+    _participant_problems_merge(problems, found)
     _raise(problems)
 
     goals = {goal.pk: goal for goal in data.sdg_goals}
@@ -553,7 +529,7 @@ def activity_save(
                 setattr(instance, name, wanted)
                 changed = True
         if instance.pk is None or changed:
-            _stamp(instance, actor, "saved")
+            stamp(instance, actor, "saved")
             try:
                 with transaction.atomic():
                     instance.save()
@@ -596,12 +572,12 @@ def _participants_replace(activity: Activity, rows: Iterable[ParticipantRow], ac
     changed = False
     for key, count in existing.items():
         if key not in wanted:
-            _stamp(count, actor, "removed")
+            stamp(count, actor, "removed")
             count.delete()
             changed = True
         elif count.count != wanted[key].count:
             count.count = wanted[key].count
-            _stamp(count, actor, "corrected")
+            stamp(count, actor, "corrected")
             count.save()
             changed = True
     for key, row in wanted.items():
@@ -615,7 +591,7 @@ def _participants_replace(activity: Activity, rows: Iterable[ParticipantRow], ac
                 home_region=row.home_region,
                 count=row.count,
             )
-            _stamp(created, actor, "reported")
+            stamp(created, actor, "reported")
             created.save()
             changed = True
     return changed
@@ -637,22 +613,16 @@ def activity_report_participants(
         local_total=local_total,
         partner_total=partner_total,
     )
-    if found:
-        problems: Problems = {}
-        for key, row_problems in found.items():
-            for name, messages in row_problems.items():
-                prefix = "" if key == "totals" else _("Row %(row)s: ") % {"row": int(key) + 1}
-                target = name if key == "totals" else "participants"
-                for message in messages:
-                    _add(problems, target, prefix + message)
-        _raise(problems)
+    problems: Problems = {}
+    _participant_problems_merge(problems, found)
+    _raise(problems)
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
         changed = False
         if (locked.participants_local, locked.participants_partner) != (local_total, partner_total):
             locked.participants_local = local_total
             locked.participants_partner = partner_total
-            _stamp(locked, actor, "participants reported")
+            stamp(locked, actor, "participants reported")
             locked.save(update_fields=["participants_local", "participants_partner", "updated_at"])
             changed = True
         changed = _participants_replace(locked, rows, actor) or changed
@@ -667,7 +637,7 @@ def _row_errors(found: dict[int, Problems]) -> None:
     for index, row_problems in found.items():
         for name, messages in row_problems.items():
             for message in messages:
-                _add(problems, name, _("Row %(row)s: ") % {"row": index + 1} + message)
+                add_problem(problems, name, _("Row %(row)s: ") % {"row": index + 1} + message)
     _raise(problems)
 
 
@@ -681,7 +651,7 @@ def activity_budget_set(*, actor: Any, activity: Activity, rows: Sequence[Budget
         wanted = {(row.source, row.kind): row for row in rows}
         for key, line in existing.items():
             if key not in wanted:
-                _stamp(line, actor, "removed")
+                stamp(line, actor, "removed")
                 line.delete()
                 changed = True
         for key, row in wanted.items():
@@ -698,7 +668,7 @@ def activity_budget_set(*, actor: Any, activity: Activity, rows: Sequence[Budget
             if line.pk is None or any(getattr(line, k) != v for k, v in values.items()):
                 for name, value in values.items():
                     setattr(line, name, value)
-                _stamp(line, actor, "saved")
+                stamp(line, actor, "saved")
                 line.save()
                 changed = True
     return changed
@@ -716,7 +686,7 @@ def activity_contributions_set(
         changed = False
         for key, contribution in existing.items():
             if key not in wanted:
-                _stamp(contribution, actor, "removed")
+                stamp(contribution, actor, "removed")
                 contribution.delete()
                 changed = True
         for key, row in wanted.items():
@@ -734,7 +704,7 @@ def activity_contributions_set(
             ):
                 for name, value in values.items():
                     setattr(contribution, name, value)
-                _stamp(contribution, actor, "saved")
+                stamp(contribution, actor, "saved")
                 contribution.save()
                 changed = True
     return changed
@@ -746,13 +716,13 @@ def _upsert(
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        _stamp(obj, actor, "reported")
+        stamp(obj, actor, "reported")
         obj.save()
         return obj, True
     if any(getattr(obj, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(obj, name, value)
-        _stamp(obj, actor, "corrected")
+        stamp(obj, actor, "corrected")
         obj.save()
         return obj, True
     return obj, False
@@ -802,7 +772,7 @@ def activity_result_record(*, actor: Any, activity: Activity, row: ResultRow) ->
             changed = changed or item_changed
         for key, item in existing.items():
             if key not in row.disaggregation and row.disaggregation:
-                _stamp(item, actor, "removed")
+                stamp(item, actor, "removed")
                 item.delete()
                 changed = True
     return changed
@@ -821,8 +791,8 @@ def trip_report_save(
     """Write (or correct) the trip report of an outbound activity."""
     _require(actor, "programs.change_activity", activity)
     problems: Problems = {}
-    if activity.kind not in TRAVEL_KINDS and not activity.in_partner_city:
-        _add(
+    if not needs_trip_report(activity):
+        add_problem(
             problems,
             "activity",
             _(
@@ -831,27 +801,29 @@ def trip_report_save(
             ),
         )
     if not purpose.strip():
-        _add(problems, "purpose", _("Say what the trip was for."))
+        add_problem(problems, "purpose", _("Say what the trip was for."))
     if not outputs.strip():
-        _add(problems, "outputs", _("Say what the trip produced."))
+        add_problem(problems, "outputs", _("Say what the trip produced."))
     if not isinstance(days, int) or days < 1:
-        _add(problems, "days", _("Give the number of days away, 1 or more."))
+        add_problem(problems, "days", _("Give the number of days away, 1 or more."))
     _amount_problems(problems, "cost_idr", cost_idr)
     if not travellers:
-        _add(problems, "travellers", _("Say who travelled (role and organisation)."))
+        add_problem(problems, "travellers", _("Say who travelled (role and organisation)."))
     seen: set[tuple[str, str]] = set()
     for index, traveller in enumerate(travellers, start=1):
         if not traveller.role.strip() or not traveller.organisation.strip():
-            _add(
+            add_problem(
                 problems,
                 "travellers",
                 _("Row %(row)s: give role and organisation.") % {"row": index},
             )
         if traveller.count < 1:
-            _add(problems, "travellers", _("Row %(row)s: at least 1 person.") % {"row": index})
+            add_problem(
+                problems, "travellers", _("Row %(row)s: at least 1 person.") % {"row": index}
+            )
         key = (traveller.role.strip(), traveller.organisation.strip())
         if key in seen:
-            _add(problems, "travellers", _("Row %(row)s: listed twice.") % {"row": index})
+            add_problem(problems, "travellers", _("Row %(row)s: listed twice.") % {"row": index})
         seen.add(key)
     _raise(problems)
     with transaction.atomic():
@@ -872,7 +844,7 @@ def trip_report_save(
         wanted = {(t.role.strip(), t.organisation.strip()): t.count for t in travellers}
         for traveller in report.travellers.all():
             if (traveller.role, traveller.organisation) not in wanted:
-                _stamp(traveller, actor, "removed")
+                stamp(traveller, actor, "removed")
                 traveller.delete()
         for (role, organisation), count in wanted.items():
             _upsert(
@@ -889,6 +861,6 @@ def activity_delete(*, actor: Any, activity: Activity) -> None:
     _require(actor, "programs.delete_activity", activity)
     with transaction.atomic():
         key = activity_rollup_key(activity)
-        _stamp(activity, actor, "deleted")
+        stamp(activity, actor, "deleted")
         activity.delete()
         rollup_refresh([key])

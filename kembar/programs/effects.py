@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import pycountry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kembar.programs.activities import to_idr
+from kembar.programs.checks import (
+    LIMIT,
+    Problems,
+    add_problem,
+    choice_problem,
+    currency_problems,
+    decimals,
+    stamp,
+)
 from kembar.programs.models import (
     Activity,
     EconomicEffect,
@@ -34,12 +42,8 @@ __all__ = [
 ]
 
 #: Amounts in rupiah stay below this (the column holds 18 digits before the point).
-LIMIT = Decimal("1e17")
-RATE_LIMIT = Decimal("1e12")
 #: Effects may come years after the activity (a contract signed later) but not before it.
 MAX_YEARS_AFTER = 10
-
-Problems = dict[str, list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,61 +76,40 @@ class EffectData:
         return to_idr(self.amount or Decimal(0), self.rate_to_idr)
 
 
-def _add(problems: Problems, name: str, message: str) -> None:
-    problems.setdefault(name, []).append(message)
-
-
-def _decimals(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 def _positive_amount(problems: Problems, name: str, value: Decimal | None) -> None:
     if value is None:
-        _add(problems, name, _("Give the amount."))
+        add_problem(problems, name, _("Give the amount."))
     elif value <= 0:
-        _add(problems, name, _("Give an amount greater than 0."))
-    elif value >= LIMIT or _decimals(value) > 2:
-        _add(problems, name, _("Give an amount below 10^17 with at most two decimals."))
+        add_problem(problems, name, _("Give an amount greater than 0."))
+    elif value >= LIMIT or decimals(value) > 2:
+        add_problem(problems, name, _("Give an amount below 10^17 with at most two decimals."))
 
 
 def effect_problems(data: EffectData, *, activity: Activity) -> Problems:
     """Everything wrong with ``data`` for ``activity``, by field name, in the user's language."""
     problems: Problems = {}
-    if data.kind not in EffectKind.values:
-        _add(
-            problems,
-            "kind",
-            _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": data.kind, "allowed": ", ".join(EffectKind.values)},
-        )
-    if data.confidence not in EffectConfidence.values:
-        _add(
-            problems,
-            "confidence",
-            _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": data.confidence, "allowed": ", ".join(EffectConfidence.values)},
-        )
+    choice_problem(problems, "kind", data.kind, EffectKind)
+    choice_problem(problems, "confidence", data.confidence, EffectConfidence)
     first = activity.start_date.year
     if not first <= data.year <= first + MAX_YEARS_AFTER:
-        _add(
+        add_problem(
             problems,
             "year",
             _("Give a year from the activity's start (%(first)s) to %(last)s.")
             % {"first": first, "last": first + MAX_YEARS_AFTER},
         )
     if not data.source.strip():
-        _add(problems, "source", _("Say where the figure comes from."))
+        add_problem(problems, "source", _("Say where the figure comes from."))
     elif len(data.source) > 300:
-        _add(problems, "source", _("At most 300 characters."))
+        add_problem(problems, "source", _("At most 300 characters."))
     if data.kind == EffectKind.VISITOR_SPENDING:
         for name in ("visitors", "days"):
             value = getattr(data, name)
             if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                _add(problems, name, _("Give a whole number, 1 or more."))
+                add_problem(problems, name, _("Give a whole number, 1 or more."))
         _positive_amount(problems, "spending_per_day_idr", data.spending_per_day_idr)
         if data.amount is not None:
-            _add(
+            add_problem(
                 problems,
                 "amount",
                 _(
@@ -135,42 +118,25 @@ def effect_problems(data: EffectData, *, activity: Activity) -> Problems:
                 ),
             )
         if not problems and data.amount_in_idr() >= LIMIT:
-            _add(problems, "visitors", _("Visitors × days × spending per day is too large."))
+            add_problem(problems, "visitors", _("Visitors × days × spending per day is too large."))
     elif data.kind in EffectKind.values:
         _positive_amount(problems, "amount", data.amount)
         for name in ("visitors", "days", "spending_per_day_idr"):
             if getattr(data, name) is not None:
-                _add(
+                add_problem(
                     problems,
                     name,
                     _("Only visitor spending is counted in visitors and days: leave it empty."),
                 )
-        if pycountry.currencies.get(alpha_3=data.currency) is None:
-            _add(
-                problems,
-                "currency",
-                _("“%(code)s” is not an ISO 4217 currency code (IDR, USD, AUD …).")
-                % {"code": data.currency},
-            )
-        if data.currency == "IDR" and data.rate_to_idr != 1:
-            _add(problems, "rate_to_idr", _("An amount in IDR has the rate 1."))
-        if data.rate_to_idr <= 0:
-            _add(problems, "rate_to_idr", _("Give the rate to IDR, greater than 0."))
-        elif data.rate_to_idr >= RATE_LIMIT or _decimals(data.rate_to_idr) > 6:
-            _add(problems, "rate_to_idr", _("Give a rate below 10^12 with at most six decimals."))
+        currency_problems(problems, data.currency, data.rate_to_idr)
         if not problems and data.amount_in_idr() >= LIMIT:
-            _add(problems, "amount", _("The amount in rupiah is too large."))
+            add_problem(problems, "amount", _("The amount in rupiah is too large."))
     return problems
 
 
 def _require(user: Any, activity: Activity) -> None:
     if not user.has_perm("programs.change_activity", activity):
         raise PermissionDenied(_("You may not do this."))
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> None:
-    obj._history_user = actor
-    obj._change_reason = reason
 
 
 def _values(data: EffectData) -> dict[str, Any]:
@@ -228,7 +194,7 @@ def activity_effect_save(
             for name, value in values.items():
                 setattr(effect, name, value)
             reason = "corrected"
-        _stamp(effect, actor, reason)
+        stamp(effect, actor, reason)
         effect.full_clean(exclude=["activity", "sector", "created_by"])
         effect.save()
     return effect, True
@@ -238,5 +204,5 @@ def activity_effect_delete(*, actor: Any, effect: EconomicEffect) -> None:
     """Delete an effect (its history stays in the audit log)."""
     _require(actor, effect.activity)
     with transaction.atomic():
-        _stamp(effect, actor, "deleted")
+        stamp(effect, actor, "deleted")
         effect.delete()

@@ -1,0 +1,82 @@
+"""Checks shared by the activity services: problems by field, in the user's language.
+
+A check adds messages to a ``Problems`` mapping (field name → messages) and
+writes nothing; the services raise them together as one ValidationError, the
+spreadsheet import reports them row by row.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from django.utils.translation import gettext as _
+
+__all__ = [
+    "LIMIT",
+    "RATE_LIMIT",
+    "Problems",
+    "add_problem",
+    "choice_problem",
+    "currency_problems",
+    "decimals",
+    "stamp",
+]
+
+#: Amounts in rupiah stay below 10^17 (the columns hold 20 digits, 2 decimals).
+LIMIT = Decimal("1e17")
+#: Rates to rupiah stay below 10^12 with at most six decimals.
+RATE_LIMIT = Decimal("1e12")
+
+Problems = dict[str, list[str]]
+
+
+def add_problem(problems: Problems, name: str, message: str) -> None:
+    problems.setdefault(name, []).append(message)
+
+
+def choice_problem(problems: Problems, name: str, value: str, choices: Any) -> None:
+    """A problem under ``name`` unless ``value`` is one of ``choices`` (a TextChoices class)."""
+    if value not in choices.values:
+        add_problem(
+            problems,
+            name,
+            _("“%(value)s” is not one of: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(choices.values)},
+        )
+
+
+def decimals(value: Decimal) -> int:
+    """How many decimals ``value`` is written with.
+
+    >>> decimals(Decimal("1.50")), decimals(Decimal("12")), decimals(Decimal("1e3"))
+    (2, 0, 0)
+    """
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def currency_problems(problems: Problems, currency: str, rate: Decimal) -> None:
+    """An ISO 4217 currency, and a rate to rupiah that the database keeps exactly."""
+    if pycountry.currencies.get(alpha_3=currency) is None:
+        add_problem(
+            problems,
+            "currency",
+            _("“%(code)s” is not an ISO 4217 currency code (IDR, USD, AUD …).")
+            % {"code": currency},
+        )
+    if currency == "IDR" and rate != 1:
+        add_problem(problems, "rate_to_idr", _("An amount in IDR has the rate 1."))
+    if rate <= 0:
+        add_problem(problems, "rate_to_idr", _("Give the rate to IDR, greater than 0."))
+    elif rate >= RATE_LIMIT or decimals(rate) > 6:
+        add_problem(
+            problems, "rate_to_idr", _("Give a rate below 10^12 with at most six decimals.")
+        )
+
+
+def stamp(obj: Any, actor: Any, reason: str) -> None:
+    """Who makes the change and why, for the history record simple-history writes on save."""
+    obj._history_user = actor
+    obj._change_reason = reason

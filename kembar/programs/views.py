@@ -34,6 +34,7 @@ from kembar.programs.activities import (
     activity_report_participants,
     activity_result_record,
     activity_save,
+    needs_trip_report,
     trip_report_save,
 )
 from kembar.programs.effects import activity_effect_delete, activity_effect_save
@@ -125,10 +126,10 @@ def activity_list(request: StaffRequest) -> HttpResponse:
 # --- Record -----------------------------------------------------------------------------
 
 
-@require_safe
-@staff_view
-def activity_detail(request: StaffRequest, reference: str) -> HttpResponse:
-    activity = _activity_or_404(request, reference)
+def _render_detail(
+    request: StaffRequest, activity: Activity, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    """The activity's page; ``forms`` puts a form back with its errors (status 400)."""
     user = request.user
     can_see_trip = user.has_perm("programs.view_tripreport", activity)
     context = {
@@ -136,14 +137,20 @@ def activity_detail(request: StaffRequest, reference: str) -> HttpResponse:
         "can_change": user.has_perm("programs.change_activity", activity),
         "can_see_trip": can_see_trip,
         "trip": getattr(activity, "trip_report", None) if can_see_trip else None,
-        "result_form": ResultForm(),
-        "effect_form": EconomicEffectForm(
+        "result_form": forms.get("result_form") or ResultForm(),
+        "effect_form": forms.get("effect_form")
+        or EconomicEffectForm(
             initial={"year": activity.start_date.year, "sector": activity.sector_id}
         ),
-        "needs_trip_report": activity.kind in ("exchange_outbound", "trade_mission")
-        or activity.in_partner_city,
+        "needs_trip_report": needs_trip_report(activity),
     }
-    return render(request, "staff/activities/detail.html", context)
+    return render(request, "staff/activities/detail.html", context, status=status)
+
+
+@require_safe
+@staff_view
+def activity_detail(request: StaffRequest, reference: str) -> HttpResponse:
+    return _render_detail(request, _activity_or_404(request, reference))
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,14 +367,7 @@ def activity_result_add(request: StaffRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Result recorded."))
             return redirect("activities:detail", reference=reference)
-    context = {
-        "activity": activity,
-        "can_change": True,
-        "can_see_trip": request.user.has_perm("programs.view_tripreport", activity),
-        "trip": None,
-        "result_form": form,
-    }
-    return render(request, "staff/activities/detail.html", context, status=400)
+    return _render_detail(request, activity, status=400, result_form=form)
 
 
 @require_http_methods(["POST"])
@@ -402,15 +402,7 @@ def activity_effects(request: StaffRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Economic effect recorded."))
             return redirect(target)
-    context = {
-        "activity": activity,
-        "can_change": True,
-        "can_see_trip": request.user.has_perm("programs.view_tripreport", activity),
-        "trip": None,
-        "result_form": ResultForm(),
-        "effect_form": form,
-    }
-    return render(request, "staff/activities/detail.html", context, status=400)
+    return _render_detail(request, activity, status=400, effect_form=form)
 
 
 @require_http_methods(["GET", "POST"])

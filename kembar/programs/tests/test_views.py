@@ -404,3 +404,28 @@ def test_the_new_activity_form_never_changes_an_existing_one(
     ]
     people.activity.refresh_from_db()
     assert people.activity.title_id == "Pelatihan guru"
+
+
+def test_a_refused_result_shows_the_whole_page_again(client: Client, people: People) -> None:
+    english(client, people.officer)
+    response = client.post(
+        "/staff/activities/SMG-BNE-2024-01/results/",
+        {
+            "level": "output",
+            "result_title": "Teachers trained",
+            "indicator_title": "Teachers trained",
+            "unit": "people",
+            "period_start": "2024-12-31",
+            "period_end": "2024-01-01",
+            "target": "25",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["result_form"].errors["period_end"] == [
+        "The period ends before it starts."
+    ]
+    # The rest of the page is there as on a normal visit, forms included.
+    assert response.context["effect_form"] is not None
+    assert response.context["needs_trip_report"] is False
+    assert 'id="economic-effects"' in response.content.decode()
+    assert IndicatorPeriod.objects.count() == 0

@@ -3,18 +3,28 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+# Every install is the locked set of versions (with hashes); `make lock` renews the lock.
+LOCK   := requirements.lock
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha256sum | cut -c1-12)
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint typecheck migrations-check pytest bench install clean-db demo
+.PHONY: run test lint typecheck migrations-check pytest bench install clean-db demo lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Renew requirements.lock from pyproject.toml (newest versions its ranges allow).
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --quiet --output-file $(LOCK) --custom-compile-command "make lock"
 
 ## Serve on http://127.0.0.1:$(PORT) (DATABASE_URL honoured; SQLite under var/ by default).
 run: $(STAMP)

@@ -39,3 +39,12 @@ def _default_language() -> Iterator[None]:
     translation.activate("id")
     yield
     translation.activate("id")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: API rate counts (throttles) do not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -8,6 +8,7 @@ Indonesia first, and production-grade security headers.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -59,7 +60,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, whose sign-in is Kembar's own (password, then the second factor).
+    "kembar.accounts.admin_apps.KembarAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,7 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "csp",
-    "rest_framework.authtoken",
+    "knox",
     "axes",
     "kembar.core",
     "kembar.geo",
@@ -90,10 +92,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kembar.common.middleware.KembarLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form: files stop at KEMBAR_MAX_UPLOAD_BYTES as they arrive.
+    "kembar.common.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kembar.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "kembar.accounts.context_processors.inbox",
+                "kembar.partnerships.context_processors.approvals",
             ],
         },
     },
@@ -140,6 +146,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections are per thread, and the server starts a thread per
+    # request: each kept its own idle connection until PostgreSQL ran out.  A
+    # pool bounds them and hands them from request to request instead
+    # (KEMBAR_DB_POOL_MAX=0 turns it off: one connection per request).
+    _pool_max = int(os.environ.get("KEMBAR_DB_POOL_MAX", "4"))
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool does the keeping
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = 5
+    if _pool_max > 0:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(int(os.environ.get("KEMBAR_DB_POOL_MIN", "1")), _pool_max),
+            "max_size": _pool_max,
+            # A request waits this long for a free connection, then fails (503 on /healthz).
+            "timeout": float(os.environ.get("KEMBAR_DB_POOL_TIMEOUT", "10")),
+            "max_idle": 300,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -154,11 +178,31 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:partnership-list"
 LOGOUT_REDIRECT_URL = "portal:home"
-SESSION_COOKIE_AGE = 60 * 60 * 8
+#: A session ends 8 hours after sign-in at the latest (absolute lifetime) ...
+SESSION_COOKIE_AGE = int(os.environ.get("KEMBAR_SESSION_MAX_SECONDS", str(60 * 60 * 8)))
+#: ... and after 30 minutes without a request (kembar.accounts.middleware).
+KEMBAR_SESSION_IDLE_SECONDS = int(os.environ.get("KEMBAR_SESSION_IDLE_SECONDS", str(30 * 60)))
+#: A password-reset link works for one hour, once.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+#: Key that encrypts second-factor secrets at rest (kembar.accounts.crypto); derived from
+#: SECRET_KEY when empty.  Set it to keep those secrets readable across SECRET_KEY changes.
+KEMBAR_FIELD_KEY = os.environ.get("KEMBAR_FIELD_KEY", "")
+#: API tokens (django-rest-knox, stored as SHA-512 digests) expire after this many hours.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(hours=float(os.environ.get("KEMBAR_API_TOKEN_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 # django-axes: lock a username from an address after 5 failures, for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("KEMBAR_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's, not a reverse proxy's: X-Forwarded-For is read only
+# when the request comes from one of these proxies (addresses or networks).
+KEMBAR_TRUSTED_PROXIES = env_list("KEMBAR_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "kembar.accounts.addresses.client_address"
+#: Days sign-in records (django-axes' attempts and logs) are kept; `purge_login_records`.
+KEMBAR_LOGIN_RECORD_DAYS = int(os.environ.get("KEMBAR_LOGIN_RECORD_DAYS", "90"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -218,6 +262,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_HTTPS el
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kembar.core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -240,15 +285,26 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kembar.common.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "kembar.common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
+    ],
+    # Per signed-in user and per client address; 429 with Retry-After beyond the rate.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "kembar.accounts.throttles.UserRateThrottle",
+        "kembar.accounts.throttles.AddressRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON with limits on size and nesting (kembar.common.parsers.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "kembar.common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "kembar.common.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -262,6 +318,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # One name for a choice set several fields use (events, a document's signing and end dates).
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "kembar.partnerships.models.partnership.DatePrecision",
+    },
 }
 
 LOGGING = {
@@ -273,10 +333,37 @@ LOGGING = {
 }
 
 # --- Kembar ---------------------------------------------------------------------------------
+#: API request rates (kembar.accounts.throttles): per signed-in user, per client address,
+#: and for the token endpoint per address.  Counted in the default cache.
+KEMBAR_API_RATES = {
+    "user": os.environ.get("KEMBAR_API_RATE_USER", "1200/minute"),
+    "address": os.environ.get("KEMBAR_API_RATE_ADDRESS", "2400/minute"),
+    "sign_in": os.environ.get("KEMBAR_API_RATE_SIGN_IN", "30/minute"),
+}
 #: Kemendagri code of the region this instance serves first.
 KEMBAR_HOME_REGION = os.environ.get("KEMBAR_HOME_REGION", "33.74")
-#: Largest document upload accepted, in bytes (default 20 MB).
+#: Largest uploaded file accepted (documents, spreadsheets), in bytes (default 20 MB).
 KEMBAR_MAX_UPLOAD_BYTES = int(os.environ.get("KEMBAR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+#: A workbook uploaded for import: unpacked size, zip ratio, rows with data per sheet, rows
+#: read in all, characters per cell (kembar/programs/spreadsheet_limits.py).
+KEMBAR_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("KEMBAR_IMPORT_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+KEMBAR_IMPORT_MAX_ZIP_RATIO = int(os.environ.get("KEMBAR_IMPORT_MAX_ZIP_RATIO", "200"))
+KEMBAR_IMPORT_MAX_ROWS = int(os.environ.get("KEMBAR_IMPORT_MAX_ROWS", "5000"))
+KEMBAR_IMPORT_MAX_SCANNED_ROWS = int(os.environ.get("KEMBAR_IMPORT_MAX_SCANNED_ROWS", "50000"))
+KEMBAR_IMPORT_MAX_CELL_CHARS = int(os.environ.get("KEMBAR_IMPORT_MAX_CELL_CHARS", "10000"))
+#: Request bodies: form fields and JSON held in memory (files above FILE_UPLOAD_MAX_MEMORY_SIZE
+#: go to a temporary file); kembar.common.uploads refuses a file over KEMBAR_MAX_UPLOAD_BYTES
+#: while it streams in.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("KEMBAR_MAX_BODY_BYTES", str(2 * 1024 * 1024 + 512 * 1024))
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("KEMBAR_FILE_UPLOAD_MAX_MEMORY_BYTES", str(2 * 1024 * 1024 + 512 * 1024))
+)
+#: How deeply a JSON body may nest (kembar.common.parsers.JSONParser).
+KEMBAR_JSON_MAX_DEPTH = int(os.environ.get("KEMBAR_JSON_MAX_DEPTH", "32"))
 #: Days before an agreement expires when reminders go out.
 KEMBAR_EXPIRY_REMINDER_DAYS = (180, 90, 30)
 #: Sender of reminder e-mails; the console backend prints them unless EMAIL_BACKEND is set.

@@ -20,3 +20,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Live-server threads must not keep connections open past a test, or the test
 # database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The suite's threads (live server, parallel-edit tests) each hold a connection
+# for a whole test, more than a small pool lends; kembar/core/tests/
+# test_connections.py checks the pool through a server run with the real settings.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

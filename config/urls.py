@@ -30,3 +30,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),
 ]
+
+# JSON under /api/, Kembar's own pages elsewhere (kembar.core.errors).
+handler400 = "kembar.core.errors.bad_request"
+handler403 = "kembar.core.errors.permission_denied"
+handler404 = "kembar.core.errors.page_not_found"
+handler500 = "kembar.core.errors.server_error"

@@ -1,4 +1,4 @@
-"""Sign-in and second-factor forms."""
+"""Sign-in, second-factor and administrator forms."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from kembar.accounts import totp
+from kembar.accounts import services, totp
 
-__all__ = ["LoginForm", "TotpCodeForm", "TotpDisableForm"]
+__all__ = [
+    "LoginForm",
+    "SecondFactorResetForm",
+    "SignInCodeForm",
+    "TotpCodeForm",
+    "TotpDisableForm",
+]
 
 
 class LoginForm(AuthenticationForm):
@@ -55,8 +61,34 @@ class TotpCodeField(forms.CharField):
             raise forms.ValidationError(_("Enter the 6 digits of the code."), code="format")
 
 
+class SignInCodeField(TotpCodeField):
+    """A current code, or one of the recovery codes (``abcde-fghjk``) when the phone is lost."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            _("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["inputmode"] = "text"
+        self.widget.attrs["autocapitalize"] = "none"
+
+    def validate(self, value: Any) -> None:
+        forms.CharField.validate(self, value)
+        if services.is_totp_code(value):
+            return
+        if services.normalise_recovery_code(value) is None:
+            raise forms.ValidationError(
+                _("Enter the 6 digits of the code, or a recovery code."), code="format"
+            )
+
+
 class TotpCodeForm(forms.Form):
     code = TotpCodeField()
+
+
+class SignInCodeForm(forms.Form):
+    code = SignInCodeField()
 
 
 class TotpDisableForm(forms.Form):
@@ -66,3 +98,13 @@ class TotpDisableForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = TotpCodeField()
+
+
+class SecondFactorResetForm(forms.Form):
+    """An administrator's reason for turning off someone's second factor (kept in the history)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=60,
+        help_text=_("For example: phone lost, reported by e-mail on 3 March."),
+    )

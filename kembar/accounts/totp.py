@@ -1,35 +1,26 @@
 """Time-based one-time passwords (TOTP, RFC 6238) for the second sign-in factor.
 
-Pure functions over a base32 secret and a moment in time, built on the
-standard library only.  The parameters are those every authenticator app
-understands by default: HMAC-SHA-1, 30-second steps, 6 digits.
-
-The algorithm (RFC 6238, section 4, over HOTP of RFC 4226, section 5.3)::
-
-    T    = floor((unix_time - T0) / X)          T0 = 0, X = 30 s
-    HS   = HMAC-SHA-1(K, T as 8-byte big-endian)
-    o    = HS[19] & 0x0f
-    code = (HS[o:o+4] as 31-bit big-endian integer) mod 10**digits
+A thin layer over PyOTP, the well-kept implementation: it adds what Kembar
+needs around it and PyOTP leaves to the caller, namely aware datetimes only,
+a window of accepted steps that also returns the matched step (stored as used,
+so that a code cannot be replayed), and the secret grouped for typing by hand.
+The parameters are those every authenticator app understands by default:
+HMAC-SHA-1, 30-second steps, 6 digits.
 
 References
 ----------
 .. [1] D. M'Raihi et al., "TOTP: Time-Based One-Time Password Algorithm",
    RFC 6238, 2011.
-.. [2] D. M'Raihi et al., "HOTP: An HMAC-Based One-Time Password Algorithm",
-   RFC 4226, 2005.
-.. [3] "Key Uri Format", google-authenticator wiki (the ``otpauth://`` URI).
+.. [2] PyOTP, https://pyauth.github.io/pyotp/
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
-import hashlib
 import hmac
-import secrets
-import struct
-from urllib.parse import quote, urlencode
+
+import pyotp
 
 __all__ = [
     "DIGITS",
@@ -47,21 +38,16 @@ __all__ = [
 PERIOD = 30
 #: Digits in a code.
 DIGITS = 6
-#: Bytes of a new secret: 160 bits, the HMAC-SHA-1 output length (RFC 4226, section 4).
-SECRET_BYTES = 20
+#: Base32 characters of a new secret: 160 bits, the HMAC-SHA-1 output length.
+SECRET_LENGTH = 32
 
 
 class InvalidSecret(ValueError):
-    """The secret is not valid base32."""
+    """The secret is not valid base32, or too short to be safe (under 112 bits)."""
 
 
 def new_secret() -> str:
     """A new random secret of 160 bits, as unpadded base32.
-
-    Returns
-    -------
-    str
-        32 characters from ``A``–``Z`` and ``2``–``7``.
 
     Examples
     --------
@@ -69,7 +55,7 @@ def new_secret() -> str:
     >>> len(secret), secret.isupper()
     (32, True)
     """
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii").rstrip("=")
+    return pyotp.random_base32(SECRET_LENGTH)
 
 
 def format_secret(secret: str) -> str:
@@ -83,15 +69,12 @@ def format_secret(secret: str) -> str:
     return " ".join(secret[start : start + 4] for start in range(0, len(secret), 4))
 
 
-def _key(secret: str) -> bytes:
-    cleaned = secret.replace(" ", "").upper()
+def _generator(secret: str, digits: int = DIGITS) -> pyotp.TOTP:
+    cleaned = secret.replace(" ", "").upper().rstrip("=")
     try:
-        key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
-    except binascii.Error as error:
+        return pyotp.TOTP(cleaned, digits=digits, interval=PERIOD)
+    except (binascii.Error, ValueError) as error:
         raise InvalidSecret(str(error)) from error
-    if not key:
-        raise InvalidSecret("empty secret")
-    return key
 
 
 def _seconds(at: dt.datetime | float) -> float:
@@ -105,11 +88,6 @@ def _seconds(at: dt.datetime | float) -> float:
 def time_step(at: dt.datetime | float) -> int:
     """The RFC 6238 time step ``T`` that contains the moment ``at``.
 
-    Parameters
-    ----------
-    at : datetime or float
-        An aware datetime, or seconds since the Unix epoch.
-
     Examples
     --------
     >>> time_step(59), time_step(60)
@@ -118,44 +96,17 @@ def time_step(at: dt.datetime | float) -> int:
     return int(_seconds(at) // PERIOD)
 
 
-def _hotp(key: bytes, counter: int, digits: int) -> str:
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
-
-
 def totp(secret: str, at: dt.datetime | float, *, digits: int = DIGITS) -> str:
-    """The code for ``secret`` at the moment ``at``.
-
-    Parameters
-    ----------
-    secret : str
-        The shared secret in base32 (case, spaces and padding do not matter).
-    at : datetime or float
-        An aware datetime, or seconds since the Unix epoch.
-    digits : int, optional
-        Length of the code (6 by default; RFC 6238's test vectors use 8).
-
-    Returns
-    -------
-    str
-        The code, zero-padded to ``digits`` characters.
-
-    Raises
-    ------
-    InvalidSecret
-        If ``secret`` is not base32.
+    """The code for ``secret`` (base32; case, spaces and padding do not matter) at ``at``.
 
     Examples
     --------
-    The first SHA-1 test vector of RFC 6238, Appendix B (ASCII secret
-    ``12345678901234567890``, 59 seconds after the epoch):
+    The first SHA-1 test vector of RFC 6238, Appendix B:
 
     >>> totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 59, digits=8)
     '94287082'
     """
-    return _hotp(_key(secret), time_step(at), digits)
+    return _generator(secret, digits).generate_otp(time_step(at))
 
 
 def verify(
@@ -170,29 +121,10 @@ def verify(
     """The time step whose code matches ``code``, or ``None``.
 
     Steps from ``window`` before to ``window`` after the current one are
-    accepted, to allow for clocks that drift and codes typed slowly.  A step
-    at or before ``last_step`` (the step of the last code accepted) is
-    refused, so that a code, once used, cannot be replayed.
-
-    Parameters
-    ----------
-    secret : str
-        The shared secret in base32.
-    code : str
-        The code the person typed; spaces are ignored.
-    at : datetime or float
-        The moment of verification (an aware datetime or Unix seconds).
-    last_step : int or None
-        The step of the last accepted code, ``None`` if none was accepted.
-    window : int, optional
-        How many steps either side of the current one to accept.
-    digits : int, optional
-        Length of the code.
-
-    Returns
-    -------
-    int or None
-        The matched step, to be stored as the new ``last_step``.
+    accepted (clock drift, slow typing).  A step at or before ``last_step``
+    (the step of the last code accepted) is refused, so a code cannot be
+    replayed.  PyOTP's own ``verify`` answers only yes or no, which is not
+    enough to record the step, hence the loop over its ``generate_otp``.
 
     Examples
     --------
@@ -205,12 +137,12 @@ def verify(
     typed = code.replace(" ", "")
     if len(typed) != digits or not typed.isascii() or not typed.isdigit():
         return None
-    key = _key(secret)
+    generator = _generator(secret, digits)
     current = time_step(at)
     for step in range(current - window, current + window + 1):
-        if last_step is not None and step <= last_step:
+        if step < 0 or (last_step is not None and step <= last_step):
             continue
-        if hmac.compare_digest(_hotp(key, step, digits), typed):
+        if hmac.compare_digest(generator.generate_otp(step), typed):
             return step
     return None
 
@@ -218,29 +150,9 @@ def verify(
 def provisioning_uri(secret: str, *, account: str, issuer: str = "Kembar") -> str:
     """The ``otpauth://`` URI that authenticator apps read to add the account.
 
-    Parameters
-    ----------
-    secret : str
-        The shared secret in base32.
-    account : str
-        The name the app shows under the issuer (the username).
-    issuer : str, optional
-        The service name the app shows.
-
     Examples
     --------
-    >>> provisioning_uri("GEZDGNBVGY3TQOJQ", account="siti.rahma")
-    'otpauth://totp/Kembar:siti.rahma?secret=GEZDGNBVGY3TQOJQ&issuer=Kembar&algorithm=SHA1&digits=6&period=30'
+    >>> provisioning_uri("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", account="siti.rahma")
+    'otpauth://totp/Kembar:siti.rahma?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Kembar'
     """
-    label = f"{quote(issuer, safe='')}:{quote(account, safe='')}"
-    query = urlencode(
-        {
-            "secret": secret.replace(" ", "").upper().rstrip("="),
-            "issuer": issuer,
-            "algorithm": "SHA1",
-            "digits": DIGITS,
-            "period": PERIOD,
-        },
-        quote_via=quote,
-    )
-    return f"otpauth://totp/{label}?{query}"
+    return _generator(secret).provisioning_uri(name=account, issuer_name=issuer)

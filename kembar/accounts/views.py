@@ -1,5 +1,7 @@
 """Sign-in (password, then the second factor when it is on), sign-out, security settings.
 
+Passwords (change, reset by e-mail) are in :mod:`kembar.accounts.password_views`.
+
 Every password and code check goes through django-axes: the password step
 through ``authenticate(request, ...)``, the code step by sending the same
 ``user_login_failed`` signal on a wrong code.  A person who fails
@@ -30,14 +32,17 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 
 from kembar.accounts import selectors, services, totp
-from kembar.accounts.forms import LoginForm, TotpCodeForm, TotpDisableForm
+from kembar.accounts.forms import LoginForm, SignInCodeForm, TotpCodeForm, TotpDisableForm
+from kembar.accounts.middleware import mark_signed_in
 from kembar.accounts.models import User
 
 __all__ = [
     "LoginVerifyView",
     "LoginView",
     "LogoutView",
+    "recovery_codes_renew",
     "security",
+    "tokens_revoke",
     "totp_cancel",
     "totp_confirm",
     "totp_disable",
@@ -105,7 +110,9 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if not isinstance(user, User) or not user.totp_enabled:
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            mark_signed_in(self.request, second_factor=False)
+            return response
         session = self.request.session
         # A new key for the half-signed-in session, as login() does for a full one.
         session.cycle_key()
@@ -117,9 +124,9 @@ class LoginView(auth_views.LoginView):
 
 
 class LoginVerifyView(FormView):
-    """The second-factor step: a current code from the person's authenticator app."""
+    """The second-factor step: a current code from the authenticator app, or a recovery code."""
 
-    form_class = TotpCodeForm
+    form_class = SignInCodeForm
     template_name = "accounts/login_verify.html"
     pending: User
 
@@ -130,13 +137,14 @@ class LoginVerifyView(FormView):
         self.pending = pending
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form: TotpCodeForm) -> HttpResponse:
+    def form_valid(self, form: SignInCodeForm) -> HttpResponse:
         request = self.request
         credentials = {"username": self.pending.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
             _forget_pending(request.session)
             return get_lockout_response(request, None, credentials)
-        if not services.user_totp_consume(user=self.pending, code=form.cleaned_data["code"]):
+        code = form.cleaned_data["code"]
+        if not services.user_second_factor_consume(user=self.pending, code=code):
             _count_failure(request, self.pending)
             form.add_error("code", services.INVALID_CODE)
             return self.form_invalid(form)
@@ -144,6 +152,16 @@ class LoginVerifyView(FormView):
         next_url = _safe_next(request, str(request.session.get(PENDING_NEXT, "")))
         _forget_pending(request.session)
         auth_login(request, self.pending, backend=backend)
+        mark_signed_in(request, second_factor=True)
+        if not services.is_totp_code(code):
+            # Straight to the page where new codes (or a new phone) are set up.
+            left = selectors.user_recovery_codes_left(user=self.pending)
+            messages.warning(
+                request,
+                _("You signed in with a recovery code; %(left)d are left. Make new ones here.")
+                % {"left": left},
+            )
+            return redirect("accounts:security")
         return redirect(next_url)
 
 
@@ -163,6 +181,7 @@ def _security_page(
     *,
     confirm_form: TotpCodeForm | None = None,
     disable_form: TotpDisableForm | None = None,
+    recovery_codes: list[str] | None = None,
 ) -> HttpResponse:
     user = _signed_in_user(request)
     secret = request.session.get(SETUP_SESSION_KEY)
@@ -181,6 +200,10 @@ def _security_page(
             "can_enable": bool(user.role),
             "setup": setup,
             "disable_form": disable_form or TotpDisableForm(),
+            # Shown in this one response only: the database keeps their digests.
+            "recovery_codes": recovery_codes,
+            "recovery_codes_left": selectors.user_recovery_codes_left(user=user),
+            "api_tokens": selectors.user_api_tokens_active(user=user),
         },
     )
 
@@ -214,13 +237,17 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
     form = TotpCodeForm(request.POST)
     if form.is_valid():
         try:
-            services.user_totp_enable(user=user, secret=secret, code=form.cleaned_data["code"])
+            codes = services.user_totp_enable(
+                user=user, secret=secret, code=form.cleaned_data["code"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             request.session.pop(SETUP_SESSION_KEY, None)
+            # This session has just proved the second factor.
+            mark_signed_in(request, second_factor=True)
             messages.success(request, _("The second factor is on."))
-            return redirect("accounts:security")
+            return _security_page(request, recovery_codes=codes)
     return _security_page(request, confirm_form=form)
 
 
@@ -252,3 +279,25 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The second factor is off."))
             return redirect("accounts:security")
     return _security_page(request, disable_form=form)
+
+
+@login_required
+@require_POST
+def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once; the earlier ones stop working."""
+    user = _signed_in_user(request)
+    try:
+        codes = services.user_recovery_codes_issue(user=user)
+    except ValidationError:
+        return redirect("accounts:security")
+    messages.success(request, _("New recovery codes are made; the earlier ones no longer work."))
+    return _security_page(request, recovery_codes=codes)
+
+
+@login_required
+@require_POST
+def tokens_revoke(request: HttpRequest) -> HttpResponse:
+    """Every API token of the signed-in user stops working."""
+    revoked = services.user_tokens_revoke(user=_signed_in_user(request))
+    messages.success(request, _("API tokens revoked: %(count)d.") % {"count": revoked})
+    return redirect("accounts:security")

@@ -1,6 +1,12 @@
 """Exception types raised by :mod:`kembar.analytics`."""
 
-__all__ = ["AnalyticsError", "InvalidInput", "InvalidTable", "UnknownNode"]
+__all__ = [
+    "AnalyticsError",
+    "InconsistentMargins",
+    "InvalidInput",
+    "InvalidTable",
+    "UnknownNode",
+]
 
 
 class AnalyticsError(Exception):
@@ -13,6 +19,10 @@ class InvalidInput(AnalyticsError, ValueError):
 
 class InvalidTable(InvalidInput):
     """An input-output table fails a check; the message names the row or column."""
+
+
+class InconsistentMargins(InvalidInput):
+    """Tables given for disclosure control do not add up to their totals; the message says where."""
 
 
 class UnknownNode(InvalidInput, LookupError):

@@ -561,6 +561,7 @@ class Recommender:
 
         self.countries = sorted({country for _name, country in self.nodes})
         country_index = {country: i for i, country in enumerate(self.countries)}
+        self.country_index = country_index
         self.country_of: IntArray = np.array(
             [country_index[country] for _name, country in self.nodes], dtype=np.intp
         )
@@ -807,12 +808,14 @@ class Recommender:
         *,
         k: int = 10,
         needs: Iterable[str] | None = None,
+        exclude_countries: Collection[str] = (),
     ) -> list[Recommendation]:
         """The ``k`` best new partners for ``city``, best first.
 
         Never the city itself nor one of its partners, nor another spelling
-        of them (:meth:`aliases`).  ``needs`` (tags) replaces the learning
-        needs of the city's profile.
+        of them (:meth:`aliases`), nor a city of ``exclude_countries`` (the
+        caller's rules, e.g. countries a law rules out).  ``needs`` (tags)
+        replaces the learning needs of the city's profile.
 
         Raises
         ------
@@ -827,7 +830,11 @@ class Recommender:
         u = self.index[node]
         components, nearest = self.components_row(u, needs=needs)
         scores = _total(components)
-        top = top_k(scores, k, exclude=self.excluded(u))
+        excluded = self.excluded(u)
+        if exclude_countries:
+            codes = [self.country_index[c] for c in exclude_countries if c in self.country_index]
+            excluded += np.flatnonzero(np.isin(self.country_of, codes)).tolist()
+        top = top_k(scores, k, exclude=excluded)
         wanted = self._needs(u, needs)
         return [
             self._explain(u, int(v), float(scores[v]), components, nearest, wanted) for v in top

@@ -20,6 +20,34 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request: Any) -> int:
+        """The page size asked for, up to 500; ``?page_size=abc`` or ``0`` answers 400.
+
+        DRF falls back to the default for a bad value, which hides a client's mistake.
+        """
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Use a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus a one-line ``detail`` that names the bad parameters.
@@ -29,6 +57,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """
     response = drf_exception_handler(exc, context)
     if (
+        response is not None
+        and isinstance(exc, exceptions.ValidationError)
+        and isinstance(response.data, list)
+    ):
+        # ValidationError("…") without a field: still the documented error object.
+        response.data = {
+            "detail": " ".join(str(message) for message in response.data),
+            "errors": {"non_field_errors": response.data},
+        }
+    elif (
         response is not None
         and isinstance(exc, exceptions.ValidationError)
         and isinstance(response.data, dict)

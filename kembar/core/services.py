@@ -18,10 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from kembar.accounts.seed import ORGANISATIONS_FILE, organisations_apply, organisations_read
+from kembar.geo.diplomacy import (
+    DIPLOMACY_FILE,
+    diplomatic_relations_apply,
+    diplomatic_relations_read,
+)
 from kembar.geo.models import ReferenceLoad
 from kembar.geo.services import BOUNDARY_FILES, GEO_FILES, geo_reference_apply, geo_reference_read
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
-from kembar.partnerships.services import lifecycle_seed_apply, partnership_seed_apply
+from kembar.partnerships.services import (
+    lifecycle_seed_apply,
+    partnership_agreements_apply,
+    partnership_seed_apply,
+)
 from kembar.partnerships.sources import PARTNERSHIP_FILES, partnership_seed_read
 from kembar.programs.services import codelists_apply
 from kembar.programs.sources import CODELIST_FILES, codelists_read
@@ -29,7 +38,7 @@ from kembar.programs.sources import CODELIST_FILES, codelists_read
 __all__ = ["LOADER_VERSION", "ReferenceLoadResult", "reference_fingerprint", "reference_load"]
 
 #: Bump when the loader's output changes for the same files, to force a reload.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"  # 2: official Indonesian country names
 DATASET = "reference"
 
 
@@ -53,6 +62,7 @@ def reference_fingerprint(data_dir: Path) -> str:
         {
             *GEO_FILES.values(),
             *BOUNDARY_FILES,
+            DIPLOMACY_FILE,
             *PARTNERSHIP_FILES.values(),
             LIFECYCLE_FILE,
             ORGANISATIONS_FILE,
@@ -84,13 +94,17 @@ def reference_load(
         return ReferenceLoadResult(True, fingerprint, time.perf_counter() - started, last.stats)
 
     geo = geo_reference_read(data_dir, progress=progress)
+    lifecycle = lifecycle_read(data_dir / LIFECYCLE_FILE)
+    diplomacy = diplomatic_relations_read(
+        data_dir / DIPLOMACY_FILE, countries={row.iso2 for row in geo.countries}
+    )
     seed = partnership_seed_read(
         data_dir,
         regions=geo.region_codes,
         countries={row.iso2 for row in geo.countries},
         geonameids={city.geonameid for city in geo.gazetteer},
+        document_kinds={row["code"]: bool(row["has_validity"]) for row in lifecycle.document_kinds},
     )
-    lifecycle = lifecycle_read(data_dir / LIFECYCLE_FILE)
     codelists = codelists_read(data_dir)
     organisations = organisations_read(
         data_dir / ORGANISATIONS_FILE,
@@ -100,8 +114,10 @@ def reference_load(
     progress(f"read and checked in {time.perf_counter() - started:.1f} s; writing")
     with transaction.atomic():
         stats = geo_reference_apply(geo, progress=progress)
+        stats["diplomatic_relations"] = diplomatic_relations_apply(diplomacy)
         stats["partnerships"] = partnership_seed_apply(seed)
         stats["lifecycle"] = lifecycle_seed_apply(lifecycle)
+        stats["partnerships"]["agreements"] = partnership_agreements_apply(seed)
         stats["organisations"] = organisations_apply(organisations)
         stats["codelists"] = codelists_apply(codelists)
         ReferenceLoad.objects.update_or_create(

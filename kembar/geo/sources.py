@@ -170,12 +170,46 @@ _COMMON_NAMES_EN = {
 }
 
 
+# Indonesian official short names where the iso-codes translation differs: the usage of
+# Kementerian Luar Negeri (Tiongkok since Keppres 12/2014; Prancis as KBBI spells it; the short
+# name rather than ISO's "Iran, Republik Islam"), and never a name that denies a state
+# (Timor-Leste, not the province name "Timor Timur"; Taiwan, not "Provinsi China").
+_OFFICIAL_NAMES_ID = {
+    "AE": "Persatuan Emirat Arab",
+    "BO": "Bolivia",
+    "BQ": "Bonaire, Sint Eustatius dan Saba",
+    "CD": "Republik Demokratik Kongo",
+    "CG": "Kongo",
+    "CN": "Tiongkok",
+    "CX": "Pulau Christmas",
+    "CZ": "Ceko",
+    "ET": "Etiopia",
+    "FM": "Mikronesia",
+    "FR": "Prancis",
+    "GF": "Guyana Prancis",
+    "IR": "Iran",
+    "LA": "Laos",
+    "MD": "Moldova",
+    "MF": "Saint Martin (wilayah Prancis)",
+    "MO": "Makau",
+    "PF": "Polinesia Prancis",
+    "PS": "Palestina",
+    "RU": "Rusia",
+    "TF": "Wilayah Selatan Prancis",
+    "TL": "Timor-Leste",
+    "TW": "Taiwan",
+    "VA": "Takhta Suci (Vatikan)",
+    "VE": "Venezuela",
+}
+
+
 def read_countries() -> list[CountryRow]:
     """Countries of ISO 3166-1 from pycountry, named in English and Indonesian.
 
     Indonesian names come from the iso-codes translations that pycountry
-    ships.  Kosovo, which ISO has not coded but GeoNames and the twin-town
-    lists use, is added with its user-assigned code ``XK``.
+    ships, corrected to official Indonesian usage (:data:`_OFFICIAL_NAMES_ID`).
+    Kosovo, which ISO has not coded but GeoNames and the twin-town lists use,
+    is added with its user-assigned code ``XK``.
     """
     translation = gettext.translation(
         "iso3166-1", pycountry.LOCALES_DIR, languages=["id"], fallback=True
@@ -187,6 +221,7 @@ def read_countries() -> list[CountryRow]:
         name_id = translation.gettext(common or country.name)
         if name_id == (common or country.name):
             name_id = translation.gettext(country.name)
+        name_id = _OFFICIAL_NAMES_ID.get(country.alpha_2, name_id)
         rows.append(CountryRow(country.alpha_2, country.alpha_3, country.numeric, name_en, name_id))
     rows.append(CountryRow("XK", "XKX", "", "Kosovo", "Kosovo"))
     return rows

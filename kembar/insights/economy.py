@@ -67,8 +67,8 @@ from kembar.analytics.regional import (
 from kembar.insights.io_sources import Sector as TableSector
 from kembar.insights.io_sources import TableFileError, io_table_read
 from kembar.insights.models import PrioritySector
-from kembar.partnerships.access import visible_partnerships_q
-from kembar.partnerships.models import Partnership
+from kembar.partnerships.access import staff_partnerships
+from kembar.programs.disclosure import withheld_local_counts
 from kembar.programs.models import (
     Activity,
     ActivityStatus,
@@ -639,9 +639,7 @@ class ImpactFilters:
 
 
 def _visible_partnerships(user: Any, region: str) -> Any:
-    return Partnership.objects.filter(
-        visible_partnerships_q(user, include_public=False), local_region_id=region
-    )
+    return staff_partnerships(user).filter(local_region_id=region)
 
 
 def impact_figures(
@@ -834,11 +832,23 @@ def _matrix(
     return result
 
 
+def _withhold(rows: list[dict[str, Any]], hidden: set[tuple[str, int]]) -> None:
+    """Null the participants of the matrix cells in ``hidden`` (row slug, sector) and their rows."""
+    for row in rows:
+        for cell in row["cells"]:
+            if (row["slug"], cell["sector"]) in hidden:
+                cell["participants"] = None
+        if any(cell["participants"] is None for cell in row["cells"]):
+            row["participants"] = None
+
+
 def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str, Any]:
     """Activities by partnership × sector and agency × sector, against the plan's priorities.
 
     Activities of the region's partnerships that ``user`` may see, cancelled
-    ones left out; participants are local people who took part.
+    ones left out; participants are local people who took part.  Participants
+    of partnerships whose breakdown ``user`` may not see are as the API gives
+    them: a figure that would include a count hidden there is null.
     """
     region = filters.region or settings.KEMBAR_HOME_REGION
     activities = Activity.objects.filter(
@@ -911,11 +921,18 @@ def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str,
                 "status": status,
             }
         )
+    agency_rows = _matrix(by_agency, "slug", "label", codes)
+    withheld = withheld_local_counts(user, activities)
+    _withhold(partnership_rows, {(item.partnership.slug, item.sector_id) for item in withheld})
+    _withhold(agency_rows, {(item.agency.slug, item.sector_id) for item in withheld})
+    for sector_row in sector_rows:
+        if any(item.sector_id == sector_row["code"] for item in withheld):
+            sector_row["participants"] = None
     return {
         "region": region,
         "sectors": sector_rows,
         "partnerships": partnership_rows,
-        "agencies": _matrix(by_agency, "slug", "label", codes),
+        "agencies": agency_rows,
         "priorities": {
             "plans": sorted({plan for names in plans.values() for plan in names}),
             "gaps": [row["code"] for row in sector_rows if row["status"] == "gap"],
@@ -926,4 +943,5 @@ def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str,
         },
         "filters": filters.as_dict(),
         "includes_demo": activities.filter(is_demo=True).exists(),
+        "participants_withheld": bool(withheld),
     }

@@ -8,7 +8,6 @@ which table, method and δ made it.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.common.tabular import csv_writer
 from kembar.insights.economy import (
     DEFAULT_DELTA,
     DEFAULT_METHOD,
@@ -34,7 +34,7 @@ from kembar.insights.economy import (
     impact_figures,
     multiplier_figures,
 )
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
 
@@ -137,7 +137,7 @@ def _label(figures: dict[str, Any]) -> str:
 def _csv(name: str, label: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kembar-economy-{name}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([label])
     writer.writerow(columns)
     for row in rows:
@@ -269,6 +269,8 @@ def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> H
                 "indirect": _("indirect"),
                 "induced": _("induced"),
                 "millions": _("million rupiah"),
+                "sector": _("sector"),
+                "linkage": _("normalised linkage (1 = average of all sectors)"),
             },
         },
     }
@@ -318,9 +320,9 @@ def _staff_csv(name: str, impact: dict[str, Any], cross: dict[str, Any]) -> Http
 def economy_staff(request: StaffRequest) -> HttpResponse:
     """Multipliers, the portfolio's impact and the cross-sector view, for staff."""
     region = settings.KEMBAR_HOME_REGION
-    partnerships = Partnership.objects.filter(
-        visible_partnerships_q(request.user, include_public=False), local_region_id=region
-    ).order_by("partner_name")
+    partnerships = (
+        staff_partnerships(request.user).filter(local_region_id=region).order_by("partner_name")
+    )
     return _render(request, staff=True, partnerships=partnerships)
 
 

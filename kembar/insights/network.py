@@ -72,6 +72,7 @@ from kembar.analytics.network import (
     partners_of_partners,
 )
 from kembar.analytics.recommend import Reason, Recommender, RecommendWeights
+from kembar.geo.diplomacy import LEGAL_BASIS, countries_without_relations
 from kembar.geo.models import City, Country, ReferenceLoad, Region, TwinLink
 from kembar.geo.resolver import normalise_name
 from kembar.partnerships.models import FocusArea, Partnership
@@ -86,6 +87,7 @@ __all__ = [
     "EgoEdge",
     "EgoNetwork",
     "EgoNode",
+    "ExcludedCity",
     "NetworkFacts",
     "RecommendationReason",
     "Recommendations",
@@ -269,14 +271,33 @@ class RecommendedCity:
 
 
 @dataclass(frozen=True, slots=True)
+class ExcludedCity:
+    """A city that would have ranked ``rank`` but the law rules out, and why."""
+
+    rank: int
+    id: int
+    name: str
+    country: str
+    country_name: str
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class Recommendations:
-    """The best new partners of ``city``, best first; empty when it has no link."""
+    """The best new partners of ``city``, best first; empty when it has no link.
+
+    ``excluded`` lists the cities that would have been among them but lie in a
+    country Indonesia has no diplomatic relations with (PP 28/2018 Pasal 27);
+    only an Indonesian city's recommendations leave such cities out.
+    """
 
     city: EgoNode
     k: int
     needs: list[str]
     in_network: bool
     items: list[RecommendedCity]
+    excluded: list[ExcludedCity] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +326,8 @@ class _CityRow:
 class _World:
     key: tuple[Any, ...]
     graph: nx.Graph
-    recommender: Recommender
+    # None while the network has no link (before the reference data is loaded).
+    recommender: Recommender | None
     node_of: dict[int, Node]
     id_of: dict[Node, int]
     cities: dict[int, _CityRow]
@@ -487,7 +509,9 @@ def _build_world(key: tuple[Any, ...]) -> _World:
             profile["known_for"] = sorted(known_for[city_id])
         if profile and node in graph:
             profiles[node] = profile
-    recommender = Recommender(graph, profiles=profiles, weights=key[-1])
+    recommender = (
+        Recommender(graph, profiles=profiles, weights=key[-1]) if len(graph) else None
+    )
     iso2_of = {name_en: iso2 for iso2, (name_en, _name_id) in countries.items()}
     return _World(
         key=key,
@@ -833,7 +857,28 @@ def city_recommendations(
     centre, node = _ego_city(world, city_id)
     if node is None:
         return Recommendations(centre, k, needs, False, [])
-    found = world.recommender.recommend(node, k=k, needs=needs)
+    # A node in the graph means the graph, and so its recommender, exists.
+    assert world.recommender is not None  # noqa: S101
+    ruled_out = countries_without_relations() if centre.country == "ID" else {}
+    names = {world.countries[iso2][0]: iso2 for iso2 in ruled_out if iso2 in world.countries}
+    found = world.recommender.recommend(node, k=k, needs=needs, exclude_countries=names)
+    excluded = []
+    if names:
+        unscreened = world.recommender.recommend(node, k=k, needs=needs)
+        for rank, item in enumerate(unscreened, start=1):
+            if item.country in names:
+                row = world.cities[world.id_of[item.node]]
+                excluded.append(
+                    ExcludedCity(
+                        rank=rank,
+                        id=row.id,
+                        name=row.name,
+                        country=row.country,
+                        country_name=_country_name(world, row.country),
+                        reason=str(LEGAL_BASIS),
+                        note=ruled_out[names[item.country]],
+                    )
+                )
     items = []
     for rank, item in enumerate(found, start=1):
         candidate = world.id_of[item.node]
@@ -861,7 +906,7 @@ def city_recommendations(
                 reasons=reasons,
             )
         )
-    return Recommendations(centre, k, needs, True, items)
+    return Recommendations(centre, k, needs, True, items, excluded)
 
 
 # --- Search -------------------------------------------------------------------------------------

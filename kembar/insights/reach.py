@@ -15,14 +15,42 @@ Without a reference the group's participants are shown, its representation
 ratio is not.
 
 Public figures (``public=True``) count only partnerships shown to the public
-and suppress small cells: a district, group, gender or year with 1–4
-participants shows no number (UU PDP 27/2022).
+and protect small cells (UU PDP 27/2022), with
+:func:`kembar.analytics.disclosure.suppress_margins`:
+
+- The districts (with "outside the city" as one more cell), groups, genders
+  and years are four one-way tables of the same local participants; they add
+  up to the same total, which is published as ``total``.  A total of 1–4
+  hides everything, zeros included.
+- In each table a cell of 1–4 people is hidden, and so many more non-zero
+  cells (the smallest first) that no hidden cell can be recomputed from the
+  total: at least two hidden cells holding at least 5 people together, and
+  more than one person per hidden cell.  A table that cannot be protected so
+  is hidden whole, zeros included.
+- Zeros are shown (they describe nobody).  A hidden cell is therefore
+  "someone, not shown", and coverage and the never-reached list, which count
+  hidden cells as reached, reveal nothing more than the table does.
+- Every other figure (participant shares, representation ratios, Gini,
+  Theil, coverage, never reached, where to act) is computed from a stand-in
+  table made of published information only: shown cells as they are, the
+  remainder (total minus shown cells, which anyone can compute) spread evenly
+  over the hidden cells (:func:`~kembar.analytics.disclosure.stand_in`).  So
+  none of them lets a hidden cell be recomputed; for the same reason they may
+  differ slightly from the staff figures.  A hidden cell's own rate, shares,
+  ratio and gap are not shown, and where-to-act suggestions name kinds of
+  activity without their participant counts.  A table hidden whole gives no
+  derived figure at all.
+
+Known limit: the tables are protected within one answer.  Answers for two
+different filters (say two periods that overlap) can still be subtracted
+from each other; this is the classic differencing problem of flexible
+tables (Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 4).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -30,11 +58,16 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Role
 from kembar.accounts.rules import LOCAL_ROLES, has_role, serves_region
+from kembar.analytics.disclosure import (
+    THRESHOLD,
+    MarginsSuppression,
+    stand_in,
+    suppress_margins,
+)
 from kembar.analytics.reach import ReachSummary, summary, where_to_act
 from kembar.geo.models import Region, RegionLevel, RegionPopulation
 from kembar.insights.models import ReferencePopulation
-from kembar.partnerships.access import visible_partnerships_q
-from kembar.partnerships.models import Partnership
+from kembar.partnerships.access import listed_partnerships
 from kembar.programs.models import (
     ActivityKind,
     Gender,
@@ -53,7 +86,7 @@ __all__ = [
 ]
 
 #: Cells with fewer people than this are not shown in public.
-SMALL_CELL = 5
+SMALL_CELL = THRESHOLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +125,25 @@ class ReachFigures:
     includes_demo: bool
     public: bool
     group_population_known: bool
-    suppressed: list[str] = field(default_factory=list)
+    total: int
+    #: What the public may not see (None for staff figures).
+    protection: MarginsSuppression | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The API answer: the contract keys first, then the rest of the dashboard."""
         data = self.summary.to_dict()
-        if not self.group_population_known:
+        protection = self.protection
+        hidden_groups = protection.withheld["groups"] if protection else frozenset()
+        if not self.group_population_known and not (
+            protection and "groups" in protection.fully_withheld
+        ):
             # Without a population per group "reached at all" still has a meaning.
             reached = [row for row in data["groups"] if row["participants"]]
             data["coverage"]["groups"] = round(len(reached) / len(data["groups"]), 6)
             data["never_reached"] += [
                 {"kind": "group", "kode": row["kode"], "name": row["name"], "population": 0}
                 for row in data["groups"]
-                if not row["participants"]
+                if not row["participants"] and row["kode"] not in hidden_groups
             ]
         result: dict[str, Any] = {
             "districts": data["districts"],
@@ -114,6 +153,7 @@ class ReachFigures:
             "coverage": data["coverage"],
             "never_reached": data["never_reached"],
             "outside_city": data["outside_city"],
+            "total": self.total,
             "gender": self.genders,
             "years": self.years,
             "where_to_act": self.where_to_act,
@@ -123,34 +163,64 @@ class ReachFigures:
             "includes_demo": self.includes_demo,
             "public": self.public,
         }
-        if self.public:
-            _suppress(result)
+        if protection is not None:
+            _suppress(result, protection)
         return result
 
 
-def _suppress(result: dict[str, Any]) -> None:
-    """Blank the numbers of small cells (1–4 people) and what would reveal them."""
-    for table in ("districts", "groups", "gender", "years"):
+#: The key of "outside the city" in the districts table given to the suppression.
+OUTSIDE = ""
+
+#: The figures of a row that describe a hidden cell.
+_CELL_FIGURES = ("participants", "per_10k", "participant_share", "representation_ratio", "share")
+
+
+def _suppress(result: dict[str, Any], protection: MarginsSuppression) -> None:
+    """Blank what the protection hides, and every figure of a hidden cell (see the module)."""
+    keys = {"districts": "kode", "groups": "kode", "gender": "code", "years": "year"}
+    for table, key in keys.items():
         for row in result[table]:
-            if 0 < (row.get("participants") or 0) < SMALL_CELL:
-                row["participants"] = None
+            if protection.is_withheld(table, row[key]):
                 row["suppressed"] = True
-                for name in ("per_10k", "participant_share", "representation_ratio", "share"):
+                for name in _CELL_FIGURES:
                     if name in row:
                         row[name] = None
-    if 0 < (result["outside_city"] or 0) < SMALL_CELL:
+    if protection.is_withheld("districts", OUTSIDE):
         result["outside_city"] = None
+    if protection.total_withheld:
+        result["total"] = None
+    if "districts" in protection.fully_withheld:
+        result["gini"] = result["theil"] = result["coverage"]["districts"] = None
+    if "groups" in protection.fully_withheld:
+        result["coverage"]["groups"] = None
+    hidden = {
+        "district": protection.withheld["districts"],
+        "group": protection.withheld["groups"],
+    }
+    result["never_reached"] = [
+        unit for unit in result["never_reached"] if unit["kode"] not in hidden[unit["kind"]]
+    ]
+    actions = []
+    for unit in result["where_to_act"]:
+        tables = {"district": "districts", "group": "groups"}
+        if tables[unit["kind"]] in protection.fully_withheld:
+            continue
+        if unit["kode"] in hidden[unit["kind"]]:
+            unit["suppressed"] = True
+            unit["representation_ratio"] = unit["missing_participants"] = None
+        for suggestion in unit["suggested_kinds"]:
+            suggestion["participants"] = None
+        actions.append(unit)
+    result["where_to_act"] = actions
 
 
 def _visible_rollup(*, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
     """Summary rows of the partnerships the public (or ``user``) may see."""
-    if public:
+    if public and not has_role(user, Role.PARTNER_COUNTERPART):
         return ParticipantRollup.objects.filter(partnership__is_public=True)
-    return ParticipantRollup.objects.filter(
-        partnership__in=Partnership.objects.filter(
-            visible_partnerships_q(user, include_public=True)
-        ).values("pk")
-    )
+    # A partner counterpart's figures are of their own partnerships only (public or
+    # not, as the rules let them see those), on every page; small cells stay suppressed.
+    return ParticipantRollup.objects.filter(partnership__in=listed_partnerships(user).values("pk"))
 
 
 def _rollup(filters: ReachFilters, *, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
@@ -241,14 +311,29 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
     )
     group_population = {code: references.get(code, 0) for code in StakeholderGroup.values}
     group_names = {code: str(label) for code, label in StakeholderGroup.choices}
+    margins: dict[str, dict[Any, int]] = {
+        "districts": {**{kode: districts.get(kode, 0) for kode in population}, OUTSIDE: outside},
+        "groups": {code: totals[ReachDimension.GROUP].get(code, 0) for code in group_population},
+        "gender": {code: totals[ReachDimension.GENDER].get(code, 0) for code in Gender.values},
+        "years": {year: by_year[year] for year in sorted(by_year)},
+    }
+    total = sum(margins["districts"].values())
+    protection = suppress_margins(margins, total=total) if public else None
+    if protection is not None:
+        # Everything below is computed from published information only (see the module).
+        margins = {
+            name: stand_in(counts, protection.withheld[name], total)
+            for name, counts in margins.items()
+        }
+    basis_districts = dict(margins["districts"])
     result = summary(
-        districts,
+        {kode: n for kode, n in basis_districts.items() if kode != OUTSIDE and n},
         population,
-        dict(totals[ReachDimension.GROUP]),
+        {code: n for code, n in margins["groups"].items() if n},
         group_population,
         district_names=district_names,
         group_names=group_names,
-        outside_city=outside,
+        outside_city=basis_districts[OUTSIDE],
     )
 
     district_activity = {
@@ -281,8 +366,8 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
             suggestion["name"] = str(kind_names.get(suggestion["activity_kind"], ""))
         actions.append(item)
 
-    genders = _genders(dict(totals[ReachDimension.GENDER]), region)
-    years = [{"year": year, "participants": by_year[year]} for year in sorted(by_year)]
+    genders = _genders(margins["gender"], region)
+    years = [{"year": year, "participants": n} for year, n in margins["years"].items()]
     return ReachFigures(
         filters=filters,
         region_name=region.name if region else filters.region,
@@ -294,6 +379,8 @@ def reach_figures(*, filters: ReachFilters, user: Any = None, public: bool = Fal
         includes_demo=any(cell["is_demo"] for cell in cells),
         public=public,
         group_population_known=bool(references),
+        total=total,
+        protection=protection,
     )
 
 

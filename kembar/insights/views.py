@@ -6,7 +6,6 @@ The page and its CSV downloads show the same figures as
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kembar.common.tabular import csv_writer
 from kembar.insights.forms import ReachFilterForm
 from kembar.insights.reach import (
     SMALL_CELL,
@@ -23,7 +23,7 @@ from kembar.insights.reach import (
     reach_filters_label,
     sees_internal_figures,
 )
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
 
@@ -78,8 +78,7 @@ def _render(
         "public": public,
         "staff_layout": staff_layout,
         "small_cell": SMALL_CELL,
-        "total": sum(row["participants"] or 0 for row in data["districts"])
-        + (data["outside_city"] or 0),
+        "total": data["total"],
         "map_data": {
             "districts": {
                 row["kode"]: {
@@ -92,7 +91,9 @@ def _render(
             "labels": {
                 "per10k": _("participants per 10,000 residents"),
                 "none": _("no participants"),
-                "suppressed": _("fewer than 5 participants (not shown)"),
+                "suppressed": _(
+                    "not shown: fewer than 5 participants, or would reveal such a count"
+                ),
             },
         },
         "chart_data": {
@@ -103,11 +104,16 @@ def _render(
             "gender": [
                 [row["name"], row["share"], row["population_share"]] for row in data["gender"]
             ],
-            "years": [[row["year"], row["participants"]] for row in data["years"]],
+            # Years as text, so that no number format turns 2024 into "2.024".
+            "years": [[str(row["year"]), row["participants"]] for row in data["years"]],
             "labels": {
                 "participants": _("share of participants"),
                 "population": _("share of population"),
                 "people": _("participants"),
+                "share": _("share (%)"),
+                "group": _("stakeholder group"),
+                "gender": _("gender"),
+                "year": _("year"),
             },
         },
     }
@@ -117,7 +123,7 @@ def _render(
 def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kembar-reach-{table}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([f"# {reach_filters_label(figures.filters)}"])
     columns = DOWNLOADS[table]
     writer.writerow(columns)
@@ -131,9 +137,7 @@ def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpRespons
 def reach_staff(request: StaffRequest) -> HttpResponse:
     """The staff dashboard: every partnership the user may see (public figures otherwise)."""
     public = not sees_internal_figures(request.user, settings.KEMBAR_HOME_REGION)
-    partnerships = Partnership.objects.filter(
-        visible_partnerships_q(request.user, include_public=True)
-    ).order_by("partner_name")
+    partnerships = staff_partnerships(request.user).order_by("partner_name")
     return _render(
         request, public=public, partnerships=partnerships, user=request.user, staff_layout=True
     )

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from kembar.accounts.models import Role
 from kembar.accounts.rules import LOCAL_ROLES, has_role
+from kembar.partnerships.models import Partnership
 
-__all__ = ["visible_inbound_requests_q", "visible_partnerships_q"]
+__all__ = [
+    "listed_partnerships",
+    "staff_partnerships",
+    "visible_inbound_requests_q",
+    "visible_partnerships_q",
+]
 
 
 def visible_partnerships_q(user: Any, *, include_public: bool) -> Q:
@@ -31,6 +37,31 @@ def visible_partnerships_q(user: Any, *, include_public: bool) -> Q:
     if has_role(user, Role.PARTNER_COUNTERPART) and organisation.city_id:
         return public | Q(partner_city_id=organisation.city_id)
     return public
+
+
+def staff_partnerships(user: Any) -> QuerySet[Partnership]:
+    """The partnerships every staff list, filter and selector offers ``user``.
+
+    Exactly those ``partnerships.view_partnership`` allows: a partner
+    counterpart their own city's, staff their region's.  Other partnerships
+    are not offered even when public: the public pages show those, and a staff
+    page of another partnership would show what only its own staff may see.
+    """
+    return Partnership.objects.filter(visible_partnerships_q(user, include_public=False))
+
+
+def listed_partnerships(user: Any) -> QuerySet[Partnership]:
+    """The partnerships whose records the lists open to everyone show ``user`` (the API).
+
+    Anonymous callers get the public ones; staff of a local government and
+    administrators also what the rules let them see.  A partner counterpart
+    gets only :func:`staff_partnerships`, their own city's, public or not: they
+    sign in to follow their own partnerships, and the records of the others
+    stay on the public portal.
+    """
+    if has_role(user, Role.PARTNER_COUNTERPART):
+        return staff_partnerships(user)
+    return Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
 
 
 def visible_inbound_requests_q(user: Any) -> Q:

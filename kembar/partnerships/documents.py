@@ -27,7 +27,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kembar.accounts.models import User
+from kembar.common.text import check_text
 from kembar.partnerships.models import DocumentKind, Partnership, PartnershipDocument
+from kembar.partnerships.pdf_content import pdf_content_problems
 
 __all__ = [
     "EXPIRING_WITHIN_DAYS",
@@ -131,6 +133,8 @@ def pdf_check(upload: UploadedFile) -> tuple[str, int]:
         problems.append(
             _("The PDF is incomplete (its end is missing); upload the complete file again.")
         )
+    else:
+        problems.extend(pdf_content_problems(upload))
     if problems:
         raise DocumentRejected(problems)
     return digest.hexdigest(), size
@@ -160,6 +164,8 @@ def _metadata_problems(
     max_title = PartnershipDocument._meta.get_field("title").max_length or 200
     if not title:
         problems.append(_("Give the document a title."))
+    elif (refused := check_text(title, _("Title"))) is not None:
+        problems.append(refused)
     elif len(title) > max_title:
         problems.append(_("Shorten the title to at most %(max)d characters.") % {"max": max_title})
     if kind is not None and kind.has_validity:

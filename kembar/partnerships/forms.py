@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts.models import Role
+from kembar.geo.forms import CountryChoiceField
 from kembar.geo.models import City, Country, Region, RegionLevel
 from kembar.partnerships.models import (
     Condition,
@@ -71,7 +72,7 @@ class PartnershipFilterForm(forms.Form):
         required=False,
         empty_label=_("All stages"),
     )
-    country = forms.ModelChoiceField(
+    country = CountryChoiceField(
         label=_("Country"),
         queryset=Country.objects.none(),
         required=False,
@@ -188,10 +189,23 @@ class DocumentUploadForm(forms.Form):
 
 
 class ConditionsForm(forms.Form):
-    """One box and one note per condition of PP 28/2018 Pasal 27."""
+    """One box and one note per condition of PP 28/2018 Pasal 27.
 
-    def __init__(self, *args: Any, checks: dict[str, tuple[bool, str]], **kwargs: Any) -> None:
+    ``seen`` is the checklist's state the form was built from (see
+    :func:`~kembar.partnerships.services.conditions_seen`), against lost updates.
+    """
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        checks: dict[str, tuple[bool, str]],
+        seen: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.initial["seen"] = seen
         for code, label in Condition.choices:
             met, note = checks.get(code, (False, ""))
             self.fields[f"met_{code}"] = forms.BooleanField(
@@ -215,7 +229,12 @@ class ConditionsForm(forms.Form):
 
 
 class CooperationPlanForm(forms.ModelForm[CooperationPlan]):
-    """The seven contents of PP 28/2018 Pasal 30(3); the period is two dates."""
+    """The seven contents of PP 28/2018 Pasal 30(3); the period is two dates.
+
+    ``version`` is the plan's version the form was built from (0: no plan yet).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     class Meta:
         model = CooperationPlan
@@ -225,6 +244,11 @@ class CooperationPlanForm(forms.ModelForm[CooperationPlan]):
             "period_start": DateInput(),
             "period_end": DateInput(),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version if self.instance.pk else 0
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -258,6 +282,7 @@ class InboundRequestForm(forms.ModelForm[InboundRequest]):
             "partner_country": _("Partner's country"),
             "partner_city": _("Partner city (GeoNames id)"),
         }
+        field_classes = {"partner_country": CountryChoiceField}
         widgets = {
             "received_on": DateInput(),
             "partner_city": forms.NumberInput,

@@ -19,7 +19,10 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Role, User
 from kembar.accounts.rules import has_role, serves_region
-from kembar.common.calendar import add_working_days
+from kembar.common.text import check_text
+from kembar.geo.workdays import working_days_after
+from kembar.partnerships.approvals import approval_candidates, approvers_notify, requester_notify
+from kembar.partnerships.conditions import relations_refusal
 from kembar.partnerships.models import (
     Check,
     Condition,
@@ -89,6 +92,11 @@ def _check_failures(partnership: Partnership, checks: list[str], today: dt.date)
     for check in checks:
         if not tests[check]():
             failures.append(_("Not yet done: %(check)s.") % {"check": Check(check).label})
+    if Check.CONDITIONS_MET in checks:
+        # The list may have changed since the checklist was recorded.
+        refusal = relations_refusal(partnership)
+        if refusal:
+            failures.append(refusal)
     return failures
 
 
@@ -187,6 +195,8 @@ def partnership_transition(
             )
         if transition.requires_reason and not reason:
             reasons.append(_("Give a reason for this move."))
+        if (refused := check_text(reason, _("Reason"), multiline=True)) is not None:
+            reasons.append(refused)
         reasons += _requirements(locked, transition, timezone.localdate())
         if reasons:
             raise TransitionRefused(reasons)
@@ -202,9 +212,20 @@ def partnership_transition(
         )
         if not transition.needs_approval:
             _apply(locked, record, decided_by=actor)
+        else:
+            approvers_notify(record, _approvers(record))
     partnership.refresh_from_db()
     record.refresh_from_db()
     return record
+
+
+def _approvers(record: TransitionRecord) -> list[User]:
+    """Who may decide on ``record``: those of the approver roles, else the administrators."""
+    allowed = [
+        user for user in approval_candidates(record) if decision_refusal(record, user) is None
+    ]
+    by_role = [user for user in allowed if user.role != Role.ADMINISTRATOR]
+    return by_role or allowed
 
 
 def _apply(partnership: Partnership, record: TransitionRecord, *, decided_by: User) -> None:
@@ -213,7 +234,7 @@ def _apply(partnership: Partnership, record: TransitionRecord, *, decided_by: Us
     now = timezone.now()
     deadline = None
     if transition.deadline_working_days:
-        deadline = add_working_days(timezone.localdate(now), transition.deadline_working_days)
+        deadline = working_days_after(timezone.localdate(now), transition.deadline_working_days)
     TransitionRecord.objects.filter(pk=record.pk).update(
         status=TransitionRecord.Status.APPLIED,
         approver=decided_by if decided_by != record.actor else None,
@@ -233,6 +254,8 @@ def partnership_transition_approve(
     *, record: TransitionRecord, approver: User, note: str = ""
 ) -> TransitionRecord:
     """A second person approves a pending transition; it is applied if still allowed."""
+    if (refused := check_text(note, _("Note"), multiline=True)) is not None:
+        raise TransitionRefused([refused], status=400)
     with transaction.atomic():
         locked = (
             TransitionRecord.objects.select_for_update(of=("self",))
@@ -253,6 +276,8 @@ def partnership_transition_approve(
         TransitionRecord.objects.filter(pk=locked.pk).update(decision_note=note.strip())
         locked.refresh_from_db()
         _apply(partnership, locked, decided_by=approver)
+        locked.refresh_from_db()
+        requester_notify(locked)
     record.refresh_from_db()
     return record
 
@@ -263,6 +288,8 @@ def partnership_transition_reject(
     """A second person rejects a pending transition; the stage stays as it is."""
     if not note.strip():
         raise TransitionRefused([_("Give a reason for rejecting.")], status=400)
+    if (refused := check_text(note, _("Note"), multiline=True)) is not None:
+        raise TransitionRefused([refused], status=400)
     with transaction.atomic():
         locked = (
             TransitionRecord.objects.select_for_update(of=("self",))
@@ -276,6 +303,8 @@ def partnership_transition_reject(
             decided_at=timezone.now(),
             decision_note=note.strip(),
         )
+        locked.refresh_from_db()
+        requester_notify(locked)
     record.refresh_from_db()
     return record
 

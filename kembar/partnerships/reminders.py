@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import partial
 
@@ -44,6 +44,7 @@ from django.utils.translation import ngettext
 from kembar.accounts.models import Notification, Role, User
 from kembar.accounts.rules import serves_region
 from kembar.common.calendar import add_working_days
+from kembar.geo.workdays import days_off
 from kembar.partnerships.documents import documents_current
 from kembar.partnerships.models import Partnership, PartnershipDocument, TransitionRecord
 
@@ -105,8 +106,12 @@ def expiry_stage(days_left: int, thresholds: tuple[int, ...]) -> str | None:
     return str(min(reached)) if reached else None
 
 
-def council_stage(deadline: dt.date, *, today: dt.date) -> str | None:
+def council_stage(
+    deadline: dt.date, *, today: dt.date, days_off: Container[dt.date] = frozenset()
+) -> str | None:
     """``overdue`` after the deadline, ``due`` from 10 working days before it, else ``None``.
+
+    ``days_off`` are the holidays and joint leave days the working days skip.
 
     >>> council_stage(dt.date(2026, 3, 20), today=dt.date(2026, 3, 6))  # a Friday, 2 weeks before
     'due'
@@ -117,7 +122,7 @@ def council_stage(deadline: dt.date, *, today: dt.date) -> str | None:
     """
     if today > deadline:
         return "overdue"
-    if add_working_days(today, COUNCIL_REMINDER_WORKING_DAYS) >= deadline:
+    if add_working_days(today, COUNCIL_REMINDER_WORKING_DAYS, holidays=days_off) >= deadline:
         return "due"
     return None
 
@@ -140,7 +145,8 @@ def _expiry_reminder(
         "kind": document.kind.name,
         "title": document.title,
         "version": document.version,
-        "date": date_format(valid_until, "j F Y"),
+        # As precisely as it is known: an end the sources give only as a year shows as the year.
+        "date": document.valid_until_label(),
         "days": days_left,
     }
     if stage == "expired":
@@ -215,6 +221,7 @@ def _council_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         .order_by("partnership_id", "-created_at", "-id")
     )
     seen: set[int] = set()
+    calendar = days_off()
     for record in records:
         # A plan sent back and submitted again has a new deadline; only the
         # latest submission is before the council now.
@@ -223,7 +230,7 @@ def _council_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         seen.add(record.partnership_id)
         if record.deadline is None:
             continue
-        stage = council_stage(record.deadline, today=today)
+        stage = council_stage(record.deadline, today=today, days_off=calendar)
         if stage is None:
             continue
         partnership = record.partnership

@@ -23,7 +23,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kembar.geo.models import Country
-from kembar.partnerships.access import visible_inbound_requests_q, visible_partnerships_q
+from kembar.partnerships.access import (
+    staff_partnerships,
+    visible_inbound_requests_q,
+    visible_partnerships_q,
+)
 from kembar.partnerships.documents import (
     EXPIRING_WITHIN_DAYS,
     partnerships_annotate_agreement,
@@ -44,6 +48,7 @@ __all__ = [
     "PendingDecision",
     "StageDeadline",
     "TimelineEntry",
+    "awaiting_decision",
     "inbound_request_list",
     "inbound_request_visible_get",
     "partnership_documents",
@@ -167,7 +172,7 @@ def staff_partnership_list(*, user: Any, filters: PartnershipFilters) -> QuerySe
     permission check per row.  An unknown sort falls back to the partner's name.
     """
     partnerships = (
-        Partnership.objects.filter(visible_partnerships_q(user, include_public=False))
+        staff_partnerships(user)
         .select_related("local_region", "partner_country", "partner_city", "state")
         .prefetch_related("focus_areas")
     )
@@ -194,7 +199,7 @@ def staff_partnership_list(*, user: Any, filters: PartnershipFilters) -> QuerySe
 
 def staff_partnership_countries(*, user: Any) -> QuerySet[Country]:
     """The partner countries among the partnerships ``user`` may see, by name, for a filter."""
-    visible = Partnership.objects.filter(visible_partnerships_q(user, include_public=False))
+    visible = staff_partnerships(user)
     return Country.objects.filter(pk__in=visible.values("partner_country_id")).order_by(
         "name_en" if _english() else "name_id"
     )
@@ -203,7 +208,8 @@ def staff_partnership_countries(*, user: Any) -> QuerySet[Country]:
 def staff_partnership_get(*, user: Any, slug: str) -> Partnership | None:
     """The partnership with its stage and places, if ``user`` may see it."""
     partnerships = (
-        Partnership.objects.filter(visible_partnerships_q(user, include_public=False), slug=slug)
+        staff_partnerships(user)
+        .filter(slug=slug)
         .select_related("local_region", "partner_country", "partner_city", "state")
         .prefetch_related("focus_areas")
     )
@@ -227,6 +233,22 @@ class PendingDecision:
 
     record: TransitionRecord
     may_decide: bool
+
+
+def awaiting_decision(*, user: Any) -> list[TransitionRecord]:
+    """The moves ``user`` may approve or reject now, oldest first (the approvals page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    records = (
+        TransitionRecord.objects.filter(
+            status=TransitionRecord.Status.PENDING,
+            partnership__in=staff_partnerships(user).values("pk"),
+        )
+        .exclude(actor=user)
+        .select_related("partnership__local_region", "source", "target", "actor", "transition")
+        .order_by("created_at", "id")
+    )
+    return [record for record in records if transition_may_decide(record, user)]
 
 
 def partnership_pending_decisions(partnership: Partnership, *, user: Any) -> list[PendingDecision]:
@@ -318,9 +340,14 @@ def _document_entries(partnership: Partnership) -> list[TimelineEntry]:
         TimelineEntry(
             at=document.uploaded_at,
             kind="document",
-            title=_("%(kind)s uploaded: %(title)s, version %(version)s")
+            title=(
+                _("%(kind)s uploaded: %(title)s, version %(version)s")
+                if document.file
+                else _("%(kind)s recorded from public sources: %(title)s, version %(version)s")
+            )
             % {"kind": document.kind.name, "title": document.title, "version": document.version},
             actor=_person(document.uploaded_by),
+            source=document.source,
         )
         for document in documents
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from kembar.partnerships.models import (
 
 __all__ = [
     "PARTNERSHIP_FILES",
+    "AgreementRow",
     "EventRow",
     "FocusAreaRow",
     "PartnershipRow",
@@ -34,6 +35,7 @@ __all__ = [
 PARTNERSHIP_FILES = {
     "partnerships": "semarang/semarang_partnerships.csv",
     "events": "semarang/semarang_partnership_events.csv",
+    "agreements": "semarang/semarang_partnership_agreements.csv",
     "focus_areas": "semarang/focus_areas.csv",
     "partner_geonames": "semarang/partner_geonames.csv",
 }
@@ -68,7 +70,25 @@ class EventRow:
     date: dt.date
     precision: str
     kind: str
-    detail: str
+    detail_id: str
+    detail_en: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRow:
+    """An agreement the sources document, with its dates as precisely as they give them.
+
+    ``valid_until`` is ``None`` when the sources do not state the end of validity.
+    """
+
+    partnership: str
+    kind: str
+    title: str
+    signed_on: dt.date
+    signed_on_precision: str
+    valid_until: dt.date | None
+    valid_until_precision: str
     source: str
 
 
@@ -77,6 +97,7 @@ class PartnershipSeed:
     focus_areas: list[FocusAreaRow]
     partnerships: list[PartnershipRow]
     events: list[EventRow]
+    agreements: list[AgreementRow]
 
 
 def _choice(path: Path, line: int, column: str, value: str, allowed: list[str]) -> str:
@@ -110,8 +131,13 @@ def partnership_seed_read(
     regions: Container[str],
     countries: Container[str],
     geonameids: Container[int],
+    document_kinds: Mapping[str, bool],
 ) -> PartnershipSeed:
-    """Read the partnerships, their events, focus areas and GeoNames crosswalk."""
+    """Read the partnerships, their events and agreements, focus areas and GeoNames crosswalk.
+
+    ``document_kinds`` maps each document kind's code to whether it has a
+    validity period (agreements must be of such a kind).
+    """
     paths = {name: data_dir / relative for name, relative in PARTNERSHIP_FILES.items()}
 
     focus_areas: dict[str, FocusAreaRow] = {}
@@ -213,7 +239,8 @@ def partnership_seed_read(
     path = paths["events"]
     events: dict[tuple[str, dt.date, str], EventRow] = {}
     for line, raw in read_csv(
-        path, ("partnership_id", "date", "date_precision", "event", "detail", "source")
+        path,
+        ("partnership_id", "date", "date_precision", "event", "detail_id", "detail_en", "source"),
     ):
         if raw["partnership_id"] not in partnerships:
             raise ReferenceDataError(
@@ -230,7 +257,8 @@ def partnership_seed_read(
             date=parse_partial_date(path, line, raw["date"], precision),
             precision=precision,
             kind=_choice(path, line, "event", raw["event"], EventKind.values),
-            detail=raw["detail"],
+            detail_id=raw["detail_id"],
+            detail_en=raw["detail_en"],
             source=raw["source"],
         )
         natural = (event.partnership, event.date, event.kind)
@@ -243,4 +271,72 @@ def partnership_seed_read(
         focus_areas=sorted(focus_areas.values(), key=lambda area: area.slug),
         partnerships=list(partnerships.values()),
         events=list(events.values()),
+        agreements=_agreements_read(
+            paths["agreements"], partnerships=partnerships, document_kinds=document_kinds
+        ),
     )
+
+
+def _agreements_read(
+    path: Path, *, partnerships: Container[str], document_kinds: Mapping[str, bool]
+) -> list[AgreementRow]:
+    columns = (
+        "partnership_id",
+        "kind",
+        "title",
+        "signed_on",
+        "signed_on_precision",
+        "valid_until",
+        "valid_until_precision",
+        "source",
+    )
+    agreements: dict[tuple[str, str], AgreementRow] = {}
+    for line, raw in read_csv(path, columns):
+        if raw["partnership_id"] not in partnerships:
+            raise ReferenceDataError(
+                path,
+                f"column partnership_id: {raw['partnership_id']!r} is not a partnership",
+                line=line,
+            )
+        if not document_kinds.get(raw["kind"], False):
+            with_validity = sorted(code for code, valid in document_kinds.items() if valid)
+            raise ReferenceDataError(
+                path,
+                f"column kind: {raw['kind']!r} is not a kind of agreement "
+                f"({', '.join(with_validity)})",
+                line=line,
+            )
+        if not raw["title"] or not raw["source"]:
+            raise ReferenceDataError(path, "columns title and source must not be empty", line=line)
+        signed_precision = _choice(
+            path, line, "signed_on_precision", raw["signed_on_precision"], DatePrecision.values
+        )
+        signed_on = parse_partial_date(path, line, raw["signed_on"], signed_precision)
+        valid_until = None
+        until_precision = raw["valid_until_precision"] or DatePrecision.DAY
+        if raw["valid_until"]:
+            until_precision = _choice(
+                path, line, "valid_until_precision", until_precision, DatePrecision.values
+            )
+            valid_until = parse_partial_date(path, line, raw["valid_until"], until_precision)
+            if valid_until < signed_on:
+                raise ReferenceDataError(
+                    path, "column valid_until: the validity ends before the signing", line=line
+                )
+        key = (raw["partnership_id"], raw["kind"])
+        if key in agreements:
+            # The seed records one agreement of a kind; later versions are uploaded by staff.
+            raise ReferenceDataError(
+                path, "the same agreement (partnership, kind) repeats", line=line
+            )
+        agreements[key] = AgreementRow(
+            partnership=raw["partnership_id"],
+            kind=raw["kind"],
+            title=raw["title"],
+            signed_on=signed_on,
+            signed_on_precision=signed_precision,
+            valid_until=valid_until,
+            valid_until_precision=str(until_precision),
+            source=raw["source"],
+        )
+    return list(agreements.values())

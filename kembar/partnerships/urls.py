@@ -22,6 +22,7 @@ urlpatterns = [
     path("partnerships/<slug:slug>/plan/", views.partnership_plan, name="partnership-plan"),
     path("partnerships/<slug:slug>/documents/", views.document_upload, name="document-upload"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("approvals/", views.approval_list, name="approvals"),
     path("transitions/<int:pk>/approve/", views.transition_approve, name="transition-approve"),
     path("transitions/<int:pk>/reject/", views.transition_reject, name="transition-reject"),
     path("requests/", views.request_list, name="request-list"),

@@ -27,7 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.middleware import HtmxDetails
 
 from kembar.accounts.models import User
+from kembar.common.versioning import conflict_box, display
 from kembar.partnerships import selectors
+from kembar.partnerships.conditions import diplomatic_condition_initial
 from kembar.partnerships.documents import (
     DocumentRejected,
     partnership_agreement_status,
@@ -54,6 +56,7 @@ from kembar.partnerships.lifecycle import (
     transition_options,
 )
 from kembar.partnerships.models import (
+    Condition,
     CooperationPlan,
     InboundRequest,
     Partnership,
@@ -62,6 +65,7 @@ from kembar.partnerships.models import (
 )
 from kembar.partnerships.services import (
     EditConflict,
+    conditions_seen,
     cooperation_plan_save,
     inbound_request_accept,
     inbound_request_create,
@@ -155,6 +159,10 @@ def _render_detail(
     can_transition = user.has_perm("partnerships.transition_partnership", partnership)
     plan = CooperationPlan.objects.filter(partnership=partnership).first()
     checks = {check.condition: (check.met, check.note) for check in partnership.conditions.all()}
+    if Condition.DIPLOMATIC_RELATIONS not in checks:
+        initial = diplomatic_condition_initial(partnership)
+        if initial is not None:
+            checks[Condition.DIPLOMATIC_RELATIONS] = initial
     context = {
         "partnership": partnership,
         "agreement": partnership_agreement_status(partnership, today=timezone.localdate()),
@@ -171,8 +179,12 @@ def _render_detail(
         "decision_form": DecisionForm(),
         "plan_missing": _plan_missing_labels(plan) if plan else None,
         "upload_form": forms.get("upload_form") or (DocumentUploadForm() if can_upload else None),
+        "conditions_conflict": forms.get("conditions_conflict"),
         "conditions_form": forms.get("conditions_form")
-        or (ConditionsForm(checks=checks) if can_change else None),
+        or (
+            ConditionsForm(checks=checks, seen=conditions_seen(partnership)) if can_change else None
+        ),
+        "plan_conflict": forms.get("plan_conflict"),
         "plan_form": forms.get("plan_form")
         or (
             CooperationPlanForm(instance=plan or CooperationPlan(partnership=partnership))
@@ -254,7 +266,7 @@ def transition_approve(request: StaffRequest, pk: int) -> HttpResponse:
             request,
             _("Approved: the partnership moved to %(state)s.") % {"state": record.target.name},
         )
-    return redirect("staff:partnership-detail", slug=record.partnership.slug)
+    return _after_decision(request, record)
 
 
 @require_POST
@@ -273,7 +285,25 @@ def transition_reject(request: StaffRequest, pk: int) -> HttpResponse:
             _("Rejected: the partnership stays at %(state)s.")
             % {"state": record.partnership.state.name if record.partnership.state else "—"},
         )
+    return _after_decision(request, record)
+
+
+def _after_decision(request: StaffRequest, record: TransitionRecord) -> HttpResponse:
+    """Back to the approvals list when the decision was made there, else to the partnership."""
+    if request.POST.get("next") == "approvals":
+        return redirect("staff:approvals")
     return redirect("staff:partnership-detail", slug=record.partnership.slug)
+
+
+@require_safe
+@staff_view
+def approval_list(request: StaffRequest) -> HttpResponse:
+    """The moves awaiting the user's decision, across every partnership they may see."""
+    context = {
+        "records": selectors.awaiting_decision(user=request.user),
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "staff/approvals/list.html", context)
 
 
 @require_POST
@@ -319,6 +349,8 @@ def document_download(request: StaffRequest, pk: int) -> FileResponse:
     ):
         raise Http404
     _require(request, "partnerships.view_partnershipdocument", document.partnership)
+    if not document.file:  # an agreement known only from public sources has no copy
+        raise Http404
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -335,10 +367,32 @@ def partnership_conditions(request: StaffRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             partnership_conditions_record(
-                partnership=partnership, actor=request.user, results=form.results()
+                partnership=partnership,
+                actor=request.user,
+                results=form.results(),
+                seen=form.cleaned_data["seen"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as error:
+            # The form keeps what the user typed; saving again is made on the state now saved.
+            data = request.POST.copy()
+            data["seen"] = str(conditions_seen(partnership))
+            form = ConditionsForm(data, checks={})
+            form.is_valid()
+            conflict = conflict_box(
+                error,
+                heading=_("Someone else saved the conditions checklist while you were editing"),
+                elsewhere="",
+                display=lambda _name, value: display(value),
+            )
+            return _render_detail(
+                request,
+                partnership,
+                status=409,
+                conditions_form=form,
+                conditions_conflict=conflict,
+            )
         else:
             messages.success(request, _("The conditions checklist is saved."))
             return redirect("staff:partnership-detail", slug=slug)
@@ -357,10 +411,28 @@ def partnership_plan(request: StaffRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             cooperation_plan_save(
-                partnership=partnership, actor=request.user, data=form.service_data()
+                partnership=partnership,
+                actor=request.user,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as error:
+            # The form keeps what the user typed; saving again is made on the version now saved.
+            data = request.POST.copy()
+            data["version"] = str(error.current.version)
+            form = CooperationPlanForm(data, instance=error.current)
+            form.is_valid()
+            conflict = conflict_box(
+                error,
+                heading=_("Someone else saved the cooperation plan while you were editing"),
+                elsewhere="",
+                display=lambda _name, value: display(value),
+            )
+            return _render_detail(
+                request, partnership, status=409, plan_form=form, plan_conflict=conflict
+            )
         else:
             messages.success(request, _("The cooperation plan is saved."))
             return redirect("staff:partnership-detail", slug=slug)
@@ -368,18 +440,6 @@ def partnership_plan(request: StaffRequest, slug: str) -> HttpResponse:
 
 
 # --- Partnerships: edit -------------------------------------------------------------------
-
-
-def _conflict_rows(conflict: EditConflict) -> list[dict[str, str]]:
-    return [
-        {
-            "label": item.label,
-            "base": display_value(item.field, item.base),
-            "current": display_value(item.field, item.current),
-            "yours": display_value(item.field, item.yours),
-        }
-        for item in conflict.conflicts
-    ]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -401,10 +461,15 @@ def partnership_edit(request: StaffRequest, slug: str) -> HttpResponse:
                     data=form.service_data(),
                 )
             except EditConflict as error:
-                conflict = {
-                    "changed_by": error.changed_by,
-                    "rows": _conflict_rows(error),
-                }
+                conflict = conflict_box(
+                    error,
+                    heading=_("Someone else saved this partnership while you were editing"),
+                    elsewhere=_(
+                        "None of the fields you edit differ; the change was elsewhere "
+                        "(for example the stage or the focus areas)."
+                    ),
+                    display=display_value,
+                )
                 data = request.POST.copy()
                 data["version"] = str(error.current.version)
                 form = PartnershipEditForm(data, instance=error.current)

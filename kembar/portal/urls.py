@@ -3,4 +3,8 @@ from django.urls import path
 from kembar.portal import views
 
 app_name = "portal"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("partnerships/", views.partnership_index, name="partnerships"),
+    path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership"),
+]

@@ -11,7 +11,7 @@ import to report problems row by row without writing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,7 +33,16 @@ from kembar.programs.checks import (
     currency_problems,
     decimals,
     stamp,
+    text_problem,
+    text_problems,
 )
+from kembar.programs.conflicts import (
+    activity_bump,
+    activity_lock,
+    result_line,
+    trip_lines,
+)
+from kembar.programs.conflicts import lines as conflict_lines
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -76,6 +85,7 @@ __all__ = [
     "activity_budget_set",
     "activity_contributions_set",
     "activity_delete",
+    "activity_money_set",
     "activity_problems",
     "activity_report_participants",
     "activity_result_record",
@@ -214,6 +224,7 @@ def activity_problems(data: ActivityData, *, user: Any, instance: Activity | Non
         if taken.exists():
             add_problem(problems, "reference", _("Another activity already has this reference."))
     choice_problem(problems, "kind", data.kind, ActivityKind)
+    text_problems(problems, data)
     choice_problem(problems, "status", data.status, ActivityStatus)
     if not data.title_id.strip():
         add_problem(problems, "title_id", _("Give the title in Indonesian."))
@@ -329,6 +340,7 @@ def budget_problems(rows: Sequence[BudgetRow]) -> dict[int, Problems]:
     for index, row in enumerate(rows):
         problems: Problems = {}
         choice_problem(problems, "source", row.source, FundingSource)
+        text_problems(problems, row)
         choice_problem(problems, "kind", row.kind, MoneyKind)
         _amount_problems(problems, "amount", row.amount)
         currency_problems(problems, row.currency, row.rate_to_idr)
@@ -352,6 +364,7 @@ def contribution_problems(rows: Sequence[ContributionRow]) -> dict[int, Problems
     for index, row in enumerate(rows):
         problems: Problems = {}
         choice_problem(problems, "side", row.side, ContributionSide)
+        text_problems(problems, row)
         choice_problem(problems, "form", row.form, ContributionForm)
         if not row.description.strip():
             add_problem(problems, "description", _("Say what was given."))
@@ -374,6 +387,7 @@ def contribution_problems(rows: Sequence[ContributionRow]) -> dict[int, Problems
 def result_problems(row: ResultRow) -> Problems:
     problems: Problems = {}
     choice_problem(problems, "level", row.level, ResultLevel)
+    text_problems(problems, row)
     if not row.result_title.strip():
         add_problem(problems, "result_title", _("Name the result."))
     if not row.indicator_title.strip() and row.standard is None:
@@ -474,6 +488,8 @@ def activity_save(
     participants: Sequence[ParticipantRow] | None = None,
     is_demo: bool = False,
     create_only: bool = False,
+    expected_version: int | None = None,
+    given: Iterable[str] | None = None,
 ) -> tuple[Activity, bool]:
     """Create or update the activity with ``data.reference``; returns it and whether it changed.
 
@@ -481,6 +497,10 @@ def activity_save(
     without, the stored breakdown must still add up to the new totals.  With
     ``create_only`` an existing reference is refused instead of updated (a
     "new activity" form or POST must not change someone else's record).
+    ``expected_version`` is the version the user read: a stale one raises
+    :class:`~kembar.common.versioning.EditConflict` naming the fields in
+    ``given`` (all by default) that changed meanwhile; ``None`` overwrites (an
+    import by reference).  Any change raises the version by one.
     """
     instance = Activity.objects.filter(reference=data.reference).first()
     if instance is not None and create_only:
@@ -493,34 +513,37 @@ def activity_save(
             raise ValidationError(
                 {"reference": [_("This reference belongs to a demonstration record.")]}
             )
-    problems = activity_problems(data, user=actor, instance=instance)
-    rows = (
-        list(participants)
-        if participants is not None
-        else [_participant_row(count) for count in instance.participant_counts.all()]
-        if instance is not None
-        else []
-    )
-    found = participant_problems(
-        rows,
-        local_region_id=data.partnership.local_region_id,
-        local_total=data.participants_local,
-        partner_total=data.participants_partner,
-    )
-    _participant_problems_merge(problems, found)
-    _raise(problems)
-
     goals = {goal.pk: goal for goal in data.sdg_goals}
     for sdg_target in data.sdg_targets:
         goals.setdefault(sdg_target.goal_id, sdg_target.goal)
     with transaction.atomic():
-        changed = False
         keys: list[RollupKey] = []
+        if instance is not None:
+            instance = activity_lock(
+                instance.pk, expected_version, _yours(data, participants, given)
+            )
+            keys.append(activity_rollup_key(instance))
+        problems = activity_problems(data, user=actor, instance=instance)
+        rows = (
+            list(participants)
+            if participants is not None
+            else [_participant_row(count) for count in instance.participant_counts.all()]
+            if instance is not None
+            else []
+        )
+        found = participant_problems(
+            rows,
+            local_region_id=data.partnership.local_region_id,
+            local_total=data.participants_local,
+            partner_total=data.participants_partner,
+        )
+        _participant_problems_merge(problems, found)
+        _raise(problems)
+
+        created = instance is None
         if instance is None:
             instance = Activity(reference=data.reference, is_demo=is_demo, created_by=actor)
-        else:
-            instance = Activity.objects.select_for_update().get(pk=instance.pk)
-            keys.append(activity_rollup_key(instance))
+        changed = False
         for name in ACTIVITY_FIELDS:
             attname = getattr(Activity._meta.get_field(name), "attname", name)
             wanted = getattr(data, name)
@@ -528,7 +551,15 @@ def activity_save(
             if getattr(instance, attname) != wanted_value:
                 setattr(instance, name, wanted)
                 changed = True
-        if instance.pk is None or changed:
+        relations: list[tuple[Any, set[Any]]] = []
+        if not created:
+            # The rows under the activity change before its version is raised (see conflicts).
+            if participants is not None:
+                changed = _participants_replace(instance, rows, actor) or changed
+            relations = _relations_to_set(instance, data, set(goals))
+        if created or changed or relations:
+            if not created:
+                instance.version += 1
             stamp(instance, actor, "saved")
             try:
                 with transaction.atomic():
@@ -539,20 +570,45 @@ def activity_save(
                     {"reference": [_("Another activity already has this reference.")]}
                 ) from None
             changed = True
-        relations: list[tuple[Any, set[Any]]] = [
-            (instance.sdg_goals, set(goals)),
-            (instance.sdg_targets, {sdg_target.pk for sdg_target in data.sdg_targets}),
-            (instance.focus_areas, {area.pk for area in data.focus_areas}),
-        ]
-        for relation, wanted in relations:
-            if set(relation.values_list("pk", flat=True)) != wanted:
-                relation.set(wanted)
-                changed = True
-        if participants is not None:
-            changed = _participants_replace(instance, rows, actor) or changed
+        if created:
+            relations = _relations_to_set(instance, data, set(goals))
+        for relation, wanted_pks in relations:
+            relation.set(wanted_pks)
+        if created and participants is not None:
+            _participants_replace(instance, rows, actor)
         if changed:
             rollup_refresh([*keys, activity_rollup_key(instance)])
     return instance, changed
+
+
+def _relations_to_set(
+    instance: Activity, data: ActivityData, goals: set[Any]
+) -> list[tuple[Any, set[Any]]]:
+    """The SDG goals, targets and focus areas of ``instance`` that differ from ``data``."""
+    relations: list[tuple[Any, set[Any]]] = [
+        (instance.sdg_goals, goals),
+        (instance.sdg_targets, {sdg_target.pk for sdg_target in data.sdg_targets}),
+        (instance.focus_areas, {area.pk for area in data.focus_areas}),
+    ]
+    return [
+        (relation, wanted)
+        for relation, wanted in relations
+        if set(relation.values_list("pk", flat=True)) != wanted
+    ]
+
+
+def _yours(
+    data: ActivityData, participants: Sequence[ParticipantRow] | None, given: Iterable[str] | None
+) -> dict[str, Any]:
+    """What the user sent, by name, for a conflict to compare with what is saved now."""
+    names = set(given) if given is not None else {*ACTIVITY_FIELDS, *_M2M}
+    yours = {name: getattr(data, name) for name in (*ACTIVITY_FIELDS, *_M2M) if name in names}
+    if participants is not None:
+        yours["participants"] = conflict_lines("participants", participants)
+    return yours
+
+
+_M2M = ("sdg_goals", "sdg_targets", "focus_areas")
 
 
 def _participant_row(count: ParticipantCount) -> ParticipantRow:
@@ -597,6 +653,30 @@ def _participants_replace(activity: Activity, rows: Iterable[ParticipantRow], ac
     return changed
 
 
+def _guarded(
+    *,
+    actor: Any,
+    activity: Activity,
+    expected_version: int | None,
+    yours: dict[str, Any],
+    reason: str,
+    write: Callable[[Activity], bool],
+    fields: Sequence[str] = (),
+) -> bool:
+    """Run ``write`` on the locked activity; raise its version when it changed something.
+
+    A stale ``expected_version`` raises :class:`~kembar.common.versioning.EditConflict`
+    before anything is written.  ``activity`` gets the new version.
+    """
+    with transaction.atomic():
+        locked = activity_lock(activity.pk, expected_version, yours)
+        changed = write(locked)
+        if changed:
+            activity_bump(locked, actor, reason, *fields)
+    activity.version = locked.version
+    return changed
+
+
 def activity_report_participants(
     *,
     actor: Any,
@@ -604,6 +684,7 @@ def activity_report_participants(
     local_total: int,
     partner_total: int,
     rows: Sequence[ParticipantRow],
+    expected_version: int | None = None,
 ) -> bool:
     """Replace the participant breakdown and totals; refuse unless they add up."""
     _require(actor, "programs.change_activity", activity)
@@ -616,18 +697,30 @@ def activity_report_participants(
     problems: Problems = {}
     _participant_problems_merge(problems, found)
     _raise(problems)
-    with transaction.atomic():
-        locked = Activity.objects.select_for_update().get(pk=activity.pk)
-        changed = False
+
+    def write(locked: Activity) -> bool:
+        changed = _participants_replace(locked, rows, actor)
         if (locked.participants_local, locked.participants_partner) != (local_total, partner_total):
             locked.participants_local = local_total
             locked.participants_partner = partner_total
-            stamp(locked, actor, "participants reported")
-            locked.save(update_fields=["participants_local", "participants_partner", "updated_at"])
             changed = True
-        changed = _participants_replace(locked, rows, actor) or changed
         if changed:
             rollup_refresh([activity_rollup_key(locked)])
+        return changed
+
+    changed = _guarded(
+        actor=actor,
+        activity=activity,
+        expected_version=expected_version,
+        yours={
+            "participants_local": local_total,
+            "participants_partner": partner_total,
+            "participants": conflict_lines("participants", rows),
+        },
+        reason="participants reported",
+        write=write,
+        fields=("participants_local", "participants_partner"),
+    )
     activity.refresh_from_db()
     return changed
 
@@ -641,72 +734,118 @@ def _row_errors(found: dict[int, Problems]) -> None:
     _raise(problems)
 
 
-def activity_budget_set(*, actor: Any, activity: Activity, rows: Sequence[BudgetRow]) -> bool:
+def activity_budget_set(
+    *,
+    actor: Any,
+    activity: Activity,
+    rows: Sequence[BudgetRow],
+    expected_version: int | None = None,
+) -> bool:
     """Make the activity's budget lines exactly ``rows`` (one per source and kind)."""
-    _require(actor, "programs.change_activity", activity)
-    _row_errors(budget_problems(rows))
-    with transaction.atomic():
-        existing = {(line.source, line.kind): line for line in activity.budget_lines.all()}
-        changed = False
-        wanted = {(row.source, row.kind): row for row in rows}
-        for key, line in existing.items():
-            if key not in wanted:
-                stamp(line, actor, "removed")
-                line.delete()
-                changed = True
-        for key, row in wanted.items():
-            line = existing.get(key) or BudgetLine(
-                activity=activity, source=row.source, kind=row.kind
-            )
-            values = {
-                "amount": row.amount,
-                "currency": row.currency,
-                "rate_to_idr": row.rate_to_idr,
-                "amount_idr": to_idr(row.amount, row.rate_to_idr),
-                "note": row.note,
-            }
-            if line.pk is None or any(getattr(line, k) != v for k, v in values.items()):
-                for name, value in values.items():
-                    setattr(line, name, value)
-                stamp(line, actor, "saved")
-                line.save()
-                changed = True
-    return changed
+    return activity_money_set(
+        actor=actor, activity=activity, budget=rows, expected_version=expected_version
+    )
 
 
 def activity_contributions_set(
-    *, actor: Any, activity: Activity, rows: Sequence[ContributionRow]
+    *,
+    actor: Any,
+    activity: Activity,
+    rows: Sequence[ContributionRow],
+    expected_version: int | None = None,
 ) -> bool:
     """Make the activity's contributions exactly ``rows``."""
+    return activity_money_set(
+        actor=actor, activity=activity, contributions=rows, expected_version=expected_version
+    )
+
+
+def activity_money_set(
+    *,
+    actor: Any,
+    activity: Activity,
+    budget: Sequence[BudgetRow] | None = None,
+    contributions: Sequence[ContributionRow] | None = None,
+    expected_version: int | None = None,
+) -> bool:
+    """Replace the budget lines and/or contributions (``None`` keeps them) in one version step."""
     _require(actor, "programs.change_activity", activity)
-    _row_errors(contribution_problems(rows))
-    with transaction.atomic():
-        existing = {(c.side, c.form, c.description): c for c in activity.contributions.all()}
-        wanted = {(row.side, row.form, row.description.strip()): row for row in rows}
-        changed = False
-        for key, contribution in existing.items():
-            if key not in wanted:
-                stamp(contribution, actor, "removed")
-                contribution.delete()
-                changed = True
-        for key, row in wanted.items():
-            contribution = existing.get(key) or Contribution(
-                activity=activity, side=row.side, form=row.form, description=key[2]
-            )
-            values = {
-                "value": row.value,
-                "currency": row.currency,
-                "rate_to_idr": row.rate_to_idr,
-                "value_idr": None if row.value is None else to_idr(row.value, row.rate_to_idr),
-            }
-            if contribution.pk is None or any(
-                getattr(contribution, k) != v for k, v in values.items()
-            ):
-                for name, value in values.items():
-                    setattr(contribution, name, value)
-                stamp(contribution, actor, "saved")
-                contribution.save()
-                changed = True
+    yours: dict[str, Any] = {}
+    if budget is not None:
+        _row_errors(budget_problems(budget))
+        yours["budget"] = conflict_lines("budget", budget)
+    if contributions is not None:
+        _row_errors(contribution_problems(contributions))
+        yours["contributions"] = conflict_lines("contributions", contributions)
+
+    def write(locked: Activity) -> bool:
+        changed = budget is not None and _budget_replace(locked, budget, actor)
+        return (
+            contributions is not None and _contributions_replace(locked, contributions, actor)
+        ) or changed
+
+    return _guarded(
+        actor=actor,
+        activity=activity,
+        expected_version=expected_version,
+        yours=yours,
+        reason="money saved",
+        write=write,
+    )
+
+
+def _budget_replace(activity: Activity, rows: Sequence[BudgetRow], actor: Any) -> bool:
+    existing = {(line.source, line.kind): line for line in activity.budget_lines.all()}
+    changed = False
+    wanted = {(row.source, row.kind): row for row in rows}
+    for key, line in existing.items():
+        if key not in wanted:
+            stamp(line, actor, "removed")
+            line.delete()
+            changed = True
+    for key, row in wanted.items():
+        line = existing.get(key) or BudgetLine(activity=activity, source=row.source, kind=row.kind)
+        values = {
+            "amount": row.amount,
+            "currency": row.currency,
+            "rate_to_idr": row.rate_to_idr,
+            "amount_idr": to_idr(row.amount, row.rate_to_idr),
+            "note": row.note,
+        }
+        if line.pk is None or any(getattr(line, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(line, name, value)
+            stamp(line, actor, "saved")
+            line.save()
+            changed = True
+    return changed
+
+
+def _contributions_replace(activity: Activity, rows: Sequence[ContributionRow], actor: Any) -> bool:
+    existing = {(c.side, c.form, c.description): c for c in activity.contributions.all()}
+    wanted = {(row.side, row.form, row.description.strip()): row for row in rows}
+    changed = False
+    for key, contribution in existing.items():
+        if key not in wanted:
+            stamp(contribution, actor, "removed")
+            contribution.delete()
+            changed = True
+    for key, row in wanted.items():
+        contribution = existing.get(key) or Contribution(
+            activity=activity, side=row.side, form=row.form, description=key[2]
+        )
+        values = {
+            "value": row.value,
+            "currency": row.currency,
+            "rate_to_idr": row.rate_to_idr,
+            "value_idr": None if row.value is None else to_idr(row.value, row.rate_to_idr),
+        }
+        if contribution.pk is None or any(getattr(contribution, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(contribution, name, value)
+            stamp(contribution, actor, "saved")
+            contribution.save()
+            changed = True
     return changed
 
 
@@ -728,17 +867,20 @@ def _upsert(
     return obj, False
 
 
-def activity_result_record(*, actor: Any, activity: Activity, row: ResultRow) -> bool:
+def activity_result_record(
+    *, actor: Any, activity: Activity, row: ResultRow, expected_version: int | None = None
+) -> bool:
     """Record one period of an indicator (creating the result and indicator as needed)."""
     _require(actor, "programs.change_activity", activity)
     _raise(result_problems(row))
     standard = row.standard
     indicator_title = row.indicator_title.strip() or (standard.name_id if standard else "")
     unit = row.unit.strip() or (standard.unit_id if standard else "")
-    with transaction.atomic():
+
+    def write(locked: Activity) -> bool:
         result, changed = _upsert(
             Result,
-            {"activity": activity, "level": row.level, "title": row.result_title.strip()},
+            {"activity": locked, "level": row.level, "title": row.result_title.strip()},
             {},
             actor,
         )
@@ -775,7 +917,24 @@ def activity_result_record(*, actor: Any, activity: Activity, row: ResultRow) ->
                 stamp(item, actor, "removed")
                 item.delete()
                 changed = True
-    return changed
+        return changed
+
+    line = result_line(
+        row.result_title.strip(),
+        indicator_title,
+        row.period_start,
+        row.period_end,
+        row.target,
+        row.actual,
+    )
+    return _guarded(
+        actor=actor,
+        activity=activity,
+        expected_version=expected_version,
+        yours={"results": [line]},
+        reason="result recorded",
+        write=write,
+    )
 
 
 def trip_report_save(
@@ -787,6 +946,7 @@ def trip_report_save(
     days: int,
     cost_idr: Decimal,
     travellers: Sequence[TravellerRow],
+    expected_version: int | None = None,
 ) -> TripReport:
     """Write (or correct) the trip report of an outbound activity."""
     _require(actor, "programs.change_activity", activity)
@@ -804,6 +964,8 @@ def trip_report_save(
         add_problem(problems, "purpose", _("Say what the trip was for."))
     if not outputs.strip():
         add_problem(problems, "outputs", _("Say what the trip produced."))
+    text_problem(problems, "purpose", purpose)
+    text_problem(problems, "outputs", outputs)
     if not isinstance(days, int) or days < 1:
         add_problem(problems, "days", _("Give the number of days away, 1 or more."))
     _amount_problems(problems, "cost_idr", cost_idr)
@@ -821,15 +983,19 @@ def trip_report_save(
             add_problem(
                 problems, "travellers", _("Row %(row)s: at least 1 person.") % {"row": index}
             )
+        text_problem(problems, "travellers", traveller.role, field="role")
+        text_problem(problems, "travellers", traveller.organisation, field="organisation")
         key = (traveller.role.strip(), traveller.organisation.strip())
         if key in seen:
             add_problem(problems, "travellers", _("Row %(row)s: listed twice.") % {"row": index})
         seen.add(key)
     _raise(problems)
-    with transaction.atomic():
-        report, _changed = _upsert(
+    saved: list[TripReport] = []
+
+    def write(locked: Activity) -> bool:
+        report, changed = _upsert(
             TripReport,
-            {"activity": activity},
+            {"activity": locked},
             {
                 "purpose": purpose.strip(),
                 "outputs": outputs.strip(),
@@ -838,6 +1004,7 @@ def trip_report_save(
             },
             actor,
         )
+        saved.append(report)
         if report.submitted_by_id is None:
             report.submitted_by = actor
             report.save(update_fields=["submitted_by"])
@@ -846,14 +1013,28 @@ def trip_report_save(
             if (traveller.role, traveller.organisation) not in wanted:
                 stamp(traveller, actor, "removed")
                 traveller.delete()
+                changed = True
         for (role, organisation), count in wanted.items():
-            _upsert(
+            _obj, traveller_changed = _upsert(
                 Traveller,
                 {"report": report, "role": role, "organisation": organisation},
                 {"count": count},
                 actor,
             )
-    return report
+            changed = changed or traveller_changed
+        return changed
+
+    _guarded(
+        actor=actor,
+        activity=activity,
+        expected_version=expected_version,
+        yours={
+            "trip_report": trip_lines(purpose.strip(), outputs.strip(), days, cost_idr, travellers)
+        },
+        reason="trip report saved",
+        write=write,
+    )
+    return saved[0]
 
 
 def activity_delete(*, actor: Any, activity: Activity) -> None:

@@ -7,11 +7,14 @@ spreadsheet import reports them row by row.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
 import pycountry
 from django.utils.translation import gettext as _
+
+from kembar.common.text import check_text
 
 __all__ = [
     "LIMIT",
@@ -22,10 +25,17 @@ __all__ = [
     "currency_problems",
     "decimals",
     "stamp",
+    "text_problem",
+    "text_problems",
 ]
 
 #: Amounts in rupiah stay below 10^17 (the columns hold 20 digits, 2 decimals).
 LIMIT = Decimal("1e17")
+#: Fields that may hold line breaks; every other text is one line.
+MULTI_LINE = frozenset(
+    {"description_id", "description_en", "cancellation_reason", "description", "note"}
+    | {"purpose", "outputs"}
+)
 #: Rates to rupiah stay below 10^12 with at most six decimals.
 RATE_LIMIT = Decimal("1e12")
 
@@ -34,6 +44,27 @@ Problems = dict[str, list[str]]
 
 def add_problem(problems: Problems, name: str, message: str) -> None:
     problems.setdefault(name, []).append(message)
+
+
+def text_problem(problems: Problems, name: str, value: str, *, field: str = "") -> None:
+    """A problem under ``name`` when ``value`` holds a character Kembar refuses.
+
+    Control characters, lone surrogates and noncharacters are refused (see
+    :func:`kembar.common.text.check_text`); line breaks only in :data:`MULTI_LINE`
+    fields.  ``field`` names the field in the message when it is not ``name``.
+    """
+    field = field or name
+    message = check_text(value, field, multiline=field in MULTI_LINE)
+    if message is not None:
+        add_problem(problems, name, message)
+
+
+def text_problems(problems: Problems, row: Any) -> None:
+    """:func:`text_problem` for every text field of the dataclass ``row``."""
+    for item in dataclasses.fields(row):
+        value = getattr(row, item.name)
+        if isinstance(value, str):
+            text_problem(problems, item.name, value)
 
 
 def choice_problem(problems: Problems, name: str, value: str, choices: Any) -> None:

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kembar.common.versioning import EditConflict, conflict_from_history, lock_version
 from kembar.programs.activities import to_idr
 from kembar.programs.checks import (
     LIMIT,
@@ -25,6 +26,7 @@ from kembar.programs.checks import (
     currency_problems,
     decimals,
     stamp,
+    text_problems,
 )
 from kembar.programs.models import (
     Activity,
@@ -90,6 +92,7 @@ def effect_problems(data: EffectData, *, activity: Activity) -> Problems:
     problems: Problems = {}
     choice_problem(problems, "kind", data.kind, EffectKind)
     choice_problem(problems, "confidence", data.confidence, EffectConfidence)
+    text_problems(problems, data)
     first = activity.start_date.year
     if not first <= data.year <= first + MAX_YEARS_AFTER:
         add_problem(
@@ -164,8 +167,13 @@ def activity_effect_save(
     activity: Activity,
     data: EffectData,
     effect: EconomicEffect | None = None,
+    expected_version: int | None = None,
 ) -> tuple[EconomicEffect, bool]:
     """Record a new effect of ``activity`` or correct ``effect``; return it and whether it changed.
+
+    A correction names the ``expected_version`` of the effect it started from; a
+    stale one raises :class:`~kembar.common.versioning.EditConflict` (``None``
+    overwrites).  A correction raises the version by one.
 
     Raises :class:`~django.core.exceptions.PermissionDenied` without
     ``programs.change_activity`` on the activity and
@@ -188,16 +196,34 @@ def activity_effect_save(
             )
             reason = "recorded"
         else:
-            effect = EconomicEffect.objects.select_for_update().get(pk=effect.pk)
+            effect, stale = lock_version(EconomicEffect, effect.pk, expected_version)
+            if stale:
+                assert expected_version is not None  # noqa: S101 - stale implies a version
+                raise _conflict(effect, expected_version, values)
             if all(getattr(effect, name) == value for name, value in values.items()):
                 return effect, False
             for name, value in values.items():
                 setattr(effect, name, value)
+            effect.version += 1
             reason = "corrected"
         stamp(effect, actor, reason)
         effect.full_clean(exclude=["activity", "sector", "created_by"])
         effect.save()
     return effect, True
+
+
+def _conflict(effect: EconomicEffect, base_version: int, values: dict[str, Any]) -> EditConflict:
+    labels = {
+        name: str(getattr(EconomicEffect._meta.get_field(name), "verbose_name", name))
+        for name in values
+    }
+    return conflict_from_history(
+        effect,
+        base_version,
+        values,
+        labels=labels,
+        message=_("Someone else (%(user)s) corrected this economic effect meanwhile."),
+    )
 
 
 def activity_effect_delete(*, actor: Any, effect: EconomicEffect) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +19,15 @@ from kembar.programs.activities import (
     BudgetRow,
     ContributionRow,
     ParticipantRow,
+    Problems,
     ResultRow,
     TravellerRow,
+    budget_problems,
+    contribution_problems,
+    participant_problems,
 )
 from kembar.programs.effects import EffectData
+from kembar.programs.formsets import RowForm, RowFormSet, formset_rows
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -56,6 +62,7 @@ __all__ = [
     "ResultForm",
     "TravellerFormSet",
     "TripReportForm",
+    "breakdown_sums",
     "formset_rows",
 ]
 
@@ -149,7 +156,11 @@ class ActivityFilterForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    """The activity record; the services check what needs the database (places, agencies)."""
+    """The activity record; the services check what needs the database (places, agencies).
+
+    It does not ask for participant totals: they must equal their breakdown, which
+    only the participants page collects (asking here refused any total but 0).
+    """
 
     reference = forms.CharField(label=_("Reference"), max_length=40)
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
@@ -196,12 +207,6 @@ class ActivityForm(forms.Form):
     )
     focus_areas = forms.ModelMultipleChoiceField(
         label=_("Focus areas"), queryset=FocusArea.objects.order_by("slug"), required=False
-    )
-    participants_local = forms.IntegerField(
-        label=_("Local participants (total)"), min_value=0, initial=0
-    )
-    participants_partner = forms.IntegerField(
-        label=_("Partner participants hosted (total)"), min_value=0, initial=0
     )
 
     def __init__(
@@ -252,8 +257,10 @@ class ActivityForm(forms.Form):
             sdg_goals=list(data["sdg_goals"]),
             sdg_targets=list(data["sdg_targets"]),
             focus_areas=list(data["focus_areas"]),
-            participants_local=data["participants_local"],
-            participants_partner=data["participants_partner"],
+            # Totals are reported with their breakdown on the participants page; this
+            # form keeps what is recorded (a new activity starts with none).
+            participants_local=self.instance.participants_local if self.instance else 0,
+            participants_partner=self.instance.participants_partner if self.instance else 0,
         )
 
 
@@ -281,12 +288,12 @@ def _initial(activity: Activity) -> dict[str, Any]:
         "sdg_goals": [goal.pk for goal in activity.sdg_goals.all()],
         "sdg_targets": [target.pk for target in activity.sdg_targets.all()],
         "focus_areas": [area.pk for area in activity.focus_areas.all()],
-        "participants_local": activity.participants_local,
-        "participants_partner": activity.participants_partner,
     }
 
 
-class ParticipantRowForm(forms.Form):
+class ParticipantRowForm(RowForm):
+    entry_fields = ("count",)
+
     side = forms.ChoiceField(label=_("Side"), choices=ParticipantSide.choices)
     group = forms.ChoiceField(label=_("Stakeholder group"), choices=StakeholderGroup.choices)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
@@ -315,26 +322,81 @@ class ParticipantRowForm(forms.Form):
         )
 
 
-def formset_rows(formset: forms.BaseFormSet[Any]) -> list[Any]:
-    """The service rows of a valid formset's filled-in rows; empty and deleted rows are skipped."""
-    return [
-        form.row()
-        for form in formset.forms
-        if form.has_changed() and not form.cleaned_data.get("DELETE")
-    ]
+class ParticipantRowFormSet(RowFormSet):
+    def row_problems(self, rows: list[Any]) -> Mapping[Any, Problems]:
+        local, partner = breakdown_sums(rows)  # the totals are reconciled separately
+        return participant_problems(
+            rows,
+            local_region_id=self.form_kwargs["region_id"],
+            local_total=local,
+            partner_total=partner,
+        )
 
 
-ParticipantFormSet = forms.formset_factory(ParticipantRowForm, extra=3, can_delete=True)
+ParticipantFormSet = forms.formset_factory(
+    ParticipantRowForm, formset=ParticipantRowFormSet, extra=3, can_delete=True
+)
 
 
 class ParticipantTotalsForm(forms.Form):
-    participants_local = forms.IntegerField(label=_("Local participants (total)"), min_value=0)
+    """The totals as the user typed them; empty means "the breakdown's sum"."""
+
+    participants_local = forms.IntegerField(
+        label=_("Local participants (total)"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to use the sum of the rows."),
+    )
     participants_partner = forms.IntegerField(
-        label=_("Partner participants hosted (total)"), min_value=0
+        label=_("Partner participants hosted (total)"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to use the sum of the rows."),
     )
 
+    def reconciled(
+        self, rows: Sequence[ParticipantRow], *, use_breakdown: bool
+    ) -> tuple[int, int] | None:
+        """The local and partner totals to record, or None (and one error) when they differ.
 
-class BudgetRowForm(forms.Form):
+        An empty total is the breakdown's sum; ``use_breakdown`` takes both sums,
+        whatever was typed (the button under the error).
+        """
+        sums = breakdown_sums(rows)
+        if use_breakdown:
+            return sums
+        local = self.cleaned_data["participants_local"]
+        partner = self.cleaned_data["participants_partner"]
+        wanted = (sums[0] if local is None else local, sums[1] if partner is None else partner)
+        if wanted == sums:
+            return sums
+        self.add_error(
+            None,
+            _(
+                "The breakdown adds up to %(local_sum)s local and %(partner_sum)s partner "
+                "participants, but the totals say %(local)s and %(partner)s. Correct the rows "
+                "or the totals, or use the breakdown's totals."
+            )
+            % {
+                "local_sum": sums[0],
+                "partner_sum": sums[1],
+                "local": wanted[0],
+                "partner": wanted[1],
+            },
+        )
+        return None
+
+
+def breakdown_sums(rows: Sequence[ParticipantRow]) -> tuple[int, int]:
+    """The local and the partner people in the breakdown ``rows``."""
+    local = sum(row.count for row in rows if row.side == ParticipantSide.LOCAL)
+    partner = sum(row.count for row in rows if row.side == ParticipantSide.PARTNER)
+    return local, partner
+
+
+class BudgetRowForm(RowForm):
+    entry_fields = ("amount", "note")
+
     source = forms.ChoiceField(label=_("Source"), choices=FundingSource.choices)
     kind = forms.ChoiceField(label=_("Budget or spending"), choices=MoneyKind.choices)
     amount = forms.DecimalField(
@@ -358,10 +420,19 @@ class BudgetRowForm(forms.Form):
         )
 
 
-BudgetFormSet = forms.formset_factory(BudgetRowForm, extra=2, can_delete=True)
+class BudgetRowFormSet(RowFormSet):
+    def row_problems(self, rows: list[Any]) -> Mapping[Any, Problems]:
+        return budget_problems(rows)
 
 
-class ContributionRowForm(forms.Form):
+BudgetFormSet = forms.formset_factory(
+    BudgetRowForm, formset=BudgetRowFormSet, extra=2, can_delete=True
+)
+
+
+class ContributionRowForm(RowForm):
+    entry_fields = ("description", "value")
+
     side = forms.ChoiceField(label=_("Given by"), choices=ContributionSide.choices)
     form = forms.ChoiceField(label=_("Form"), choices=ContributionForm.choices)
     description = forms.CharField(label=_("Description"), max_length=300)
@@ -389,7 +460,14 @@ class ContributionRowForm(forms.Form):
         )
 
 
-ContributionFormSet = forms.formset_factory(ContributionRowForm, extra=2, can_delete=True)
+class ContributionRowFormSet(RowFormSet):
+    def row_problems(self, rows: list[Any]) -> Mapping[Any, Problems]:
+        return contribution_problems(rows)
+
+
+ContributionFormSet = forms.formset_factory(
+    ContributionRowForm, formset=ContributionRowFormSet, extra=2, can_delete=True
+)
 
 
 class ResultForm(forms.Form):
@@ -440,7 +518,9 @@ class TripReportForm(forms.Form):
     )
 
 
-class TravellerRowForm(forms.Form):
+class TravellerRowForm(RowForm):
+    entry_fields = ("role", "organisation")
+
     role = forms.CharField(label=_("Role"), max_length=120)
     organisation = forms.CharField(label=_("Organisation"), max_length=200)
     count = forms.IntegerField(label=_("Number of people"), min_value=1, initial=1)
@@ -454,7 +534,9 @@ class TravellerRowForm(forms.Form):
         )
 
 
-TravellerFormSet = forms.formset_factory(TravellerRowForm, extra=2, can_delete=True)
+TravellerFormSet = forms.formset_factory(
+    TravellerRowForm, formset=RowFormSet, extra=2, can_delete=True
+)
 
 
 class ImportForm(forms.Form):
@@ -463,6 +545,8 @@ class ImportForm(forms.Form):
         help_text=_(
             "Download the template first; each problem is reported by sheet, row and column."
         ),
+        # The import refuses (and logs) an empty file itself.
+        allow_empty_file=True,
     )
     apply_valid = forms.BooleanField(
         label=_("Apply the valid rows and give me the rest back to correct"), required=False

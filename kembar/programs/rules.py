@@ -5,6 +5,9 @@
   of the region; an agency officer reports only for their own agency.
 - Trip reports are for the region's staff and its council (oversight of
   travel), not for partner counterparts.
+- The breakdown of participants (group × gender × age band × home kecamatan)
+  is personal data (UU PDP 27/2022): the same people as trip reports see it;
+  everyone else gets protected aggregates (``kembar.programs.disclosure``).
 """
 
 from __future__ import annotations
@@ -80,4 +83,5 @@ rules.add_perm("programs.add_activity", can_add_activity)
 rules.add_perm("programs.change_activity", can_change_activity)
 rules.add_perm("programs.delete_activity", can_change_activity)
 rules.add_perm("programs.view_tripreport", can_view_trip_report)
+rules.add_perm("programs.view_participant_breakdown", can_view_trip_report)
 rules.add_perm("programs.import_activities", can_change_activity)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from kembar.accounts.models import Organisation, OrganisationKind, Role
 from kembar.accounts.rules import has_role
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import listed_partnerships, staff_partnerships
 from kembar.partnerships.models import Partnership
+from kembar.programs.disclosure import breakdown_partnerships
 from kembar.programs.models import (
     Activity,
     Indicator,
@@ -36,7 +37,7 @@ ACTIVITY_SORTS: dict[str, tuple[str, ...]] = {
     "reference": ("reference",),
     "partnership": ("partnership__partner_name", "-start_date", "reference"),
     "agency": ("agency__name", "-start_date", "reference"),
-    "participants": ("-participants_local", "reference"),
+    "participants": ("-participants_local", "reference"),  # see _by_participants_shown
 }
 
 
@@ -70,17 +71,24 @@ class ActivityFilters:
         )
 
 
-def visible_activities_q(user: Any) -> Q:
-    """Activities of the partnerships ``user`` may see (public ones for anonymous users)."""
-    visible = Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
+def visible_activities_q(user: Any, *, include_public: bool = True) -> Q:
+    """Activities of the partnerships ``user`` may see.
+
+    ``include_public`` adds the public partnerships' (what anonymous users
+    see; :func:`~kembar.partnerships.access.listed_partnerships`, the API);
+    staff pages leave it out (:func:`~kembar.partnerships.access.staff_partnerships`).
+    """
+    visible = listed_partnerships(user) if include_public else staff_partnerships(user)
     return Q(partnership__in=visible.values("pk"))
 
 
-def activity_list(*, user: Any, filters: ActivityFilters | None = None) -> QuerySet[Activity]:
+def activity_list(
+    *, user: Any, filters: ActivityFilters | None = None, include_public: bool = True
+) -> QuerySet[Activity]:
     """The activities ``user`` may see, narrowed by ``filters`` and sorted."""
     filters = filters or ActivityFilters()
     activities = (
-        Activity.objects.filter(visible_activities_q(user))
+        Activity.objects.filter(visible_activities_q(user, include_public=include_public))
         .select_related(
             "partnership__local_region",
             "partnership__partner_country",
@@ -116,7 +124,34 @@ def activity_list(*, user: Any, filters: ActivityFilters | None = None) -> Query
             | Q(title_en__icontains=term)
             | Q(partnership__partner_name__icontains=term)
         )
+    if filters.sort == "participants":
+        return _by_participants_shown(user, activities)
     return activities.order_by(*ACTIVITY_SORTS.get(filters.sort, ACTIVITY_SORTS["-start"]))
+
+
+def _by_participants_shown(user: Any, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Most local participants first, counting only those ``user`` sees exactly.
+
+    Activities whose breakdown ``user`` may not see come last, by reference:
+    their place among the others would narrow down a count hidden from them
+    (UU PDP 27/2022, ``kembar.programs.disclosure``).
+    """
+    exact = breakdown_partnerships(
+        user,
+        Partnership.objects.filter(pk__in=activities.values("partnership_id")).select_related(
+            "local_region"
+        ),
+    )
+    shown: Any = Value(None, output_field=IntegerField())
+    if exact:
+        shown = Case(
+            When(partnership_id__in=exact, then=F("participants_local")),
+            default=shown,
+            output_field=IntegerField(),
+        )
+    return activities.annotate(shown_local=shown).order_by(
+        F("shown_local").desc(nulls_last=True), "reference"
+    )
 
 
 def activity_with_children(activities: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -147,9 +182,12 @@ def activity_with_children(activities: QuerySet[Activity]) -> QuerySet[Activity]
     )
 
 
-def activity_detail_get(*, user: Any, reference: str) -> Activity | None:
+def activity_detail_get(
+    *, user: Any, reference: str, include_public: bool = True
+) -> Activity | None:
     """One visible activity with everything recorded under it, prefetched."""
-    return activity_with_children(activity_list(user=user)).filter(reference=reference).first()
+    activities = activity_list(user=user, include_public=include_public)
+    return activity_with_children(activities).filter(reference=reference).first()
 
 
 def agencies_for(user: Any, region_id: str) -> QuerySet[Organisation]:

@@ -19,6 +19,7 @@ CODELIST_FILES = {
     "sdg_goals": "codelists/UNSDG-Goals.xml",
     "sdg_goal_names_id": "codelists/sdg_goals_id.csv",
     "sdg_targets": "codelists/UNSDG-Targets.xml",
+    "sdg_target_names_id": "codelists/sdg_targets_id.csv",
     "standard_indicators": "programs/standard_indicators.csv",
 }
 _KBLI = re.compile(r"^[A-U](,[A-U])*$")
@@ -106,6 +107,10 @@ def codelists_read(data_dir: Path) -> Codelists:
             "name_en": name,
             "name_id": names_id.get(code, ""),
         }
+    target_names_id = {
+        raw["code"]: raw["name_id"]
+        for _line, raw in read_csv(paths["sdg_target_names_id"], ("code", "name_id"))
+    }
     for order, (code, name) in enumerate(_iati_items(paths["sdg_targets"]), start=1):
         match = _TARGET.match(code)
         if match is None or int(match.group(1)) not in lists.goals:
@@ -117,7 +122,7 @@ def codelists_read(data_dir: Path) -> Codelists:
             "goal_id": int(match.group(1)),
             "order": order,
             "name_en": name,
-            "name_id": "",
+            "name_id": target_names_id.get(code, ""),
         }
     columns = ("code", "level", "name_id", "name_en", "unit_id", "unit_en", "higher_is_better")
     for line, raw in read_csv(paths["standard_indicators"], columns):

@@ -8,10 +8,12 @@ The workbook
     Sheets ``Petunjuk`` (instructions), ``Kegiatan`` (activities, one row
     each), ``Peserta`` (participant counts), ``Anggaran`` (budget lines),
     ``Kontribusi`` (contributions), ``Hasil`` (results, one row per period of
-    an indicator) and ``Kode`` (the code lists, protected; the dropdowns refer
-    to it and it says what each code means).  On every data sheet row 1 holds
-    the column keys (:data:`COLUMNS`, stable, never translated), row 2 their
-    names in the user's language, and the data starts at row 3.  Rows of
+    an indicator) and ``Kode`` (the code lists, protected: each name beside
+    its code; the dropdowns offer the names in the user's language and a cell
+    takes a name or a code, see :mod:`kembar.programs.spreadsheet_labels`).
+    On every data sheet row 1 holds the column keys (:data:`COLUMNS`,
+    stable, never translated), row 2 their names in the user's language, and
+    the data starts at row 3.  Rows of
     ``Peserta`` … ``Hasil`` name their activity by its ``reference`` in
     column A: an activity on ``Kegiatan`` of the same file, or one already in
     Kembar that the user may change.
@@ -55,12 +57,15 @@ Checking and applying
     (:meth:`ImportReport.rejected_workbook`, also kept as the batch's
     ``rejected_file``); a workbook is returned for CSV uploads too.
     Problems with the file itself (not a workbook, a sheet or column
-    missing, too large) refuse it whole.
+    missing, too large, unpacking too large, too many rows) refuse it whole;
+    the limits are checked while it is read
+    (:mod:`kembar.programs.spreadsheet_limits`).
     Writes go through the services of :mod:`kembar.programs.activities`, in
     one transaction, so permissions, history and "changed" flags apply and an
     upload of the same values changes nothing.  The same file uploaded again
     by the same person after it was applied is recognised by its SHA-256 and
-    not even read.  Every upload is logged as an :class:`ImportBatch`.
+    not even read.  Every upload, refused or not, is logged as an
+    :class:`ImportBatch` with the reason.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -81,6 +87,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,9 +101,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kembar.accounts.models import Organisation, User
+from kembar.common.tabular import xlsx_cell
+from kembar.common.text import check_text, clean_text
 from kembar.geo.models import Region, RegionLevel
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import FocusArea, Partnership
+from kembar.programs import spreadsheet_limits as limits
 from kembar.programs.activities import (
     ActivityData,
     BudgetRow,
@@ -139,6 +149,7 @@ from kembar.programs.models import (
 )
 from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.selectors import agencies_for
+from kembar.programs.spreadsheet_labels import code_text, dropdown_labels, label_lookup
 
 __all__ = [
     "CODES",
@@ -165,8 +176,10 @@ CODES = "Kode"
 DATA_SHEETS = (ACTIVITIES, PARTICIPANTS, BUDGET, CONTRIBUTIONS, RESULTS)
 #: Row 1 holds the keys, row 2 the names; data starts here.
 FIRST_DATA_ROW = 3
-#: Rows per sheet an upload may hold (and the template's dropdowns cover).
+#: Rows per sheet an upload may hold by default (``KEMBAR_IMPORT_MAX_ROWS`` sets it).
 MAX_ROWS = 5000
+#: How many problems the upload log keeps as its reason.
+_LOGGED_PROBLEMS = 20
 #: The column the rejected workbook adds after the template's columns.
 PROBLEM_COLUMN = "problem"
 #: What the counts of an import count, and how.
@@ -181,6 +194,21 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEPARATORS = re.compile(r"[;,]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+#: What openpyxl raises on a damaged or hostile workbook (a chart sheet where a sheet
+#: belongs, a style it cannot read …): the file is not a workbook Kembar can read.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    OSError,
+    ParseError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    EOFError,
+)
+#: Columns read from each row of a sheet; the template has fewer than 30.
+_MAX_COLUMNS = 100
 
 T = TypeVar("T")
 
@@ -745,7 +773,7 @@ def _reportable_partnerships(
 ) -> list[Partnership]:
     """The partnerships ``user`` may report activities for (only ``partnership`` if given)."""
     partnerships = (
-        Partnership.objects.filter(visible_partnerships_q(user, include_public=False))
+        staff_partnerships(user)
         .select_related("local_region")
         .order_by("slug")
     )
@@ -818,22 +846,24 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 def _write_codes(
     sheet: Worksheet, lists: Mapping[str, Sequence[tuple[Any, str]]]
 ) -> dict[str, str]:
-    """Write the code lists side by side; return each non-empty list's range for dropdowns."""
+    """Write the code lists side by side; return each non-empty list's range for dropdowns.
+
+    Each list is a column of codes and one of their names (unique, see
+    :func:`dropdown_labels`); the dropdowns offer the names.
+    """
     ranges: dict[str, str] = {}
     for index, (key, values) in enumerate(lists.items()):
-        code_letter = get_column_letter(2 * index + 1)
-        name_letter = get_column_letter(2 * index + 2)
-        sheet[f"{code_letter}1"] = key
-        sheet[f"{name_letter}1"] = str(CODE_LISTS[key])
-        sheet[f"{code_letter}1"].font = _BOLD
-        sheet[f"{name_letter}1"].font = _BOLD
-        sheet.column_dimensions[code_letter].width = 14
+        code_column, name_column = 2 * index + 1, 2 * index + 2
+        name_letter = get_column_letter(name_column)
+        xlsx_cell(sheet, 1, code_column, key).font = _BOLD
+        xlsx_cell(sheet, 1, name_column, str(CODE_LISTS[key])).font = _BOLD
+        sheet.column_dimensions[get_column_letter(code_column)].width = 14
         sheet.column_dimensions[name_letter].width = 40
         for offset, (code, name) in enumerate(values, start=2):
-            sheet[f"{code_letter}{offset}"] = code
-            sheet[f"{name_letter}{offset}"] = name
+            xlsx_cell(sheet, offset, code_column, code)
+            xlsx_cell(sheet, offset, name_column, name)
         if values:
-            ranges[key] = f"{CODES}!${code_letter}$2:${code_letter}${len(values) + 1}"
+            ranges[key] = f"{CODES}!${name_letter}$2:${name_letter}${len(values) + 1}"
     sheet.freeze_panes = "A2"
     sheet.protection.sheet = True
     return ranges
@@ -842,7 +872,7 @@ def _write_codes(
 def _add_validations(
     sheet: Worksheet, columns: Sequence[Column], ranges: Mapping[str, str]
 ) -> None:
-    last = FIRST_DATA_ROW + MAX_ROWS - 1
+    last = FIRST_DATA_ROW + limits.max_rows() - 1
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         cells = f"{letter}{FIRST_DATA_ROW}:{letter}{last}"
@@ -872,12 +902,13 @@ def _write_data_sheet(
     rows: Sequence[_OutRow],
     *,
     with_problems: bool,
+    labels: Mapping[str, Mapping[str, str]],
 ) -> None:
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        key_cell = sheet.cell(row=1, column=index, value=column.key)
+        key_cell = xlsx_cell(sheet, 1, index, column.key)
         key_cell.font = _BOLD
-        label_cell = sheet.cell(row=2, column=index, value=str(column.label))
+        label_cell = xlsx_cell(sheet, 2, index, str(column.label))
         label_cell.font = _LABEL_FONT
         label_cell.fill = _LABEL_FILL
         label_cell.alignment = _WRAP
@@ -890,18 +921,21 @@ def _write_data_sheet(
             dimension.number_format = "yyyy-mm-dd"
     problem_index = len(columns) + 1
     if with_problems:
-        sheet.cell(row=1, column=problem_index, value=PROBLEM_COLUMN).font = _BOLD
-        label = sheet.cell(row=2, column=problem_index, value=_("Problems to correct"))
+        xlsx_cell(sheet, 1, problem_index, PROBLEM_COLUMN).font = _BOLD
+        label = xlsx_cell(sheet, 2, problem_index, _("Problems to correct"))
         label.font = _LABEL_FONT
         label.fill = _LABEL_FILL
         sheet.column_dimensions[get_column_letter(problem_index)].width = 80
     sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
     _add_validations(sheet, columns, ranges)
     positions = {column.key: index for index, column in enumerate(columns, start=1)}
+    names = {column.key: labels.get(column.codes, {}) for column in columns if column.codes}
     for number, row in enumerate(rows, start=FIRST_DATA_ROW):
         for key, value in row.values.items():
             if key in positions and value not in (None, ""):
-                cell = sheet.cell(row=number, column=positions[key], value=value)
+                if key in names:
+                    value = names[key].get(code_text(value), value)
+                cell = xlsx_cell(sheet, number, positions[key], value)
                 if isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
         if not with_problems or not row.problems:
@@ -918,8 +952,8 @@ def _write_data_sheet(
                 text = f"{problem.message} {problem.fix}".strip()
                 if cell.comment is not None:
                     text = f"{cell.comment.text}\n{text}"
-                cell.comment = Comment(text, "Kembar")
-        problem_cell = sheet.cell(row=number, column=problem_index, value="\n".join(texts))
+                cell.comment = Comment(clean_text(text), "Kembar")
+        problem_cell = xlsx_cell(sheet, number, problem_index, "\n".join(texts))
         problem_cell.font = _PROBLEM_FONT
         problem_cell.alignment = _WRAP
 
@@ -946,10 +980,10 @@ def _write_instructions(sheet: Worksheet) -> None:
             "and participants_partner on the sheet Kegiatan. No names: only numbers of people."
         ),
         _(
-            "Choose codes from the dropdown lists; the sheet Kode says what each code means. "
-            "Write dates as dates or as YYYY-MM-DD (2024-03-04), yes or no in the yes/no "
-            "columns, and separate several SDG goals, targets or focus areas in one cell with "
-            "semicolons: 4; 17."
+            "Choose from the dropdown lists, which offer names; the sheet Kode lists each name "
+            "beside its code, and a cell may hold either. Write dates as dates or as "
+            "YYYY-MM-DD (2024-03-04), yes or no in the yes/no columns, and separate several SDG "
+            "goals, targets or focus areas in one cell with semicolons: 4; 17."
         ),
         _(
             "When you upload the file every row is checked first. Nothing is applied unless "
@@ -965,25 +999,24 @@ def _write_instructions(sheet: Worksheet) -> None:
             "whose first cell starts with # are skipped."
         ),
         _("At most %(rows)s rows per sheet and %(limit)s MB per file.")
-        % {"rows": number_format(MAX_ROWS, force_grouping=True), "limit": limit_mb},
+        % {"rows": number_format(limits.max_rows(), force_grouping=True), "limit": limit_mb},
     ]
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 30
     sheet.column_dimensions["D"].width = 10
     sheet.column_dimensions["E"].width = 80
-    sheet["A1"] = _("How to fill in this workbook")
-    sheet["A1"].font = Font(bold=True, size=14)
+    xlsx_cell(sheet, 1, 1, _("How to fill in this workbook")).font = Font(bold=True, size=14)
     number = 3
     for paragraph in paragraphs:
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=5)
-        sheet.cell(row=number, column=1, value=paragraph).alignment = _WRAP
+        xlsx_cell(sheet, number, 1, paragraph).alignment = _WRAP
         sheet.row_dimensions[number].height = 45
         number += 1
     number += 1
     headings = (_("Sheet"), _("Column key"), _("Name"), _("Required"), _("What to write"))
     for index, heading in enumerate(headings, start=1):
-        sheet.cell(row=number, column=index, value=heading).font = _BOLD
+        xlsx_cell(sheet, number, index, heading).font = _BOLD
     for sheet_name, columns in COLUMNS.items():
         for column in columns:
             number += 1
@@ -995,7 +1028,7 @@ def _write_instructions(sheet: Worksheet) -> None:
                 str(column.hint),
             )
             for index, value in enumerate(values, start=1):
-                sheet.cell(row=number, column=index, value=value).alignment = _WRAP
+                xlsx_cell(sheet, number, index, value).alignment = _WRAP
     sheet.protection.sheet = True
 
 
@@ -1013,10 +1046,19 @@ def _workbook_build(
     instructions.title = INSTRUCTIONS
     data_sheets = {name: workbook.create_sheet(name) for name in DATA_SHEETS}
     codes = workbook.create_sheet(CODES)
-    ranges = _write_codes(codes, _code_lists(user, partnerships))
+    lists = {
+        key: dropdown_labels(values) for key, values in _code_lists(user, partnerships).items()
+    }
+    ranges = _write_codes(codes, lists)
+    labels = {key: {code_text(code): name for code, name in pairs} for key, pairs in lists.items()}
     for name, sheet in data_sheets.items():
         _write_data_sheet(
-            sheet, COLUMNS[name], ranges, rows.get(name, ()), with_problems=with_problems
+            sheet,
+            COLUMNS[name],
+            ranges,
+            rows.get(name, ()),
+            with_problems=with_problems,
+            labels=labels,
         )
     _write_instructions(instructions)
     workbook.active = 1 if any(rows.values()) else 0
@@ -1188,7 +1230,10 @@ class _Table:
 class _Upload:
     tables: dict[str, _Table] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Problems of single cells found while reading; they refuse their row, not the file.
+    cell_problems: list[Problem] = field(default_factory=list)
     decimal_comma: bool = False
+    scanned: int = 0
 
 
 def _megabytes(size: int) -> str:
@@ -1258,23 +1303,34 @@ def _header(
 
 
 def _add_row(upload: _Upload, table: _Table, number: int, cells: Sequence[Any]) -> bool:
-    """Add a data row (unless blank); False once the sheet holds more than MAX_ROWS."""
+    """Add a data row (unless blank); False once the sheet holds more rows than allowed.
+
+    Rows are counted as they are read, blank ones too, so that reading stops
+    at the limit whatever the file declares; a cell longer than the limit is
+    cut there and reported on its row.
+    """
+    upload.scanned += 1
+    if upload.scanned > limits.max_scanned_rows():
+        upload.problems.append(
+            _file_problem(*limits.too_many_scanned(table.sheet), sheet=table.sheet)
+        )
+        return False
     values: dict[str, Any] = {}
+    longest = limits.max_cell_chars()
     for key, letter in table.letters.items():
         position = column_index_from_string(letter) - 1
         value = cells[position] if position < len(cells) else None
-        values[key] = value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            value = value.strip()
+            if len(value) > longest:
+                message, fix = limits.cell_too_long(len(value))
+                upload.cell_problems.append(Problem(table.sheet, number, key, letter, message, fix))
+                value = value[:longest]
+        values[key] = value
     if all(_blank(value) for key, value in values.items() if key != PROBLEM_COLUMN):
         return True
-    if len(table.rows) >= MAX_ROWS:
-        upload.problems.append(
-            _file_problem(
-                _("The sheet %(sheet)s has more than %(limit)s rows.")
-                % {"sheet": table.sheet, "limit": number_format(MAX_ROWS, force_grouping=True)},
-                _("Split the rows over several files and upload them one after the other."),
-                sheet=table.sheet,
-            )
-        )
+    if len(table.rows) >= limits.max_rows():
+        upload.problems.append(_file_problem(*limits.too_many_rows(table.sheet), sheet=table.sheet))
         return False
     table.rows.append(_Row(number, values))
     return True
@@ -1282,9 +1338,12 @@ def _add_row(upload: _Upload, table: _Table, number: int, cells: Sequence[Any]) 
 
 def _read_xlsx(content: bytes) -> _Upload:
     upload = _Upload()
+    if (refused := limits.zip_problems(content)) is not None:
+        upload.problems.append(_file_problem(*refused))
+        return upload
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, ParseError):
+    except (InvalidFileException, *_UNREADABLE):
         upload.problems.append(_not_a_template())
         return upload
     try:
@@ -1314,18 +1373,18 @@ def _read_xlsx(content: bytes) -> _Upload:
             if sheet in missing:
                 continue
             worksheet = workbook[names[sheet.lower()]]
-            rows = worksheet.iter_rows(values_only=True)
-            header = next(rows, ())
-            table = _header(upload, sheet, header, first=0, row=1)
+            rows = limits.sheet_rows(worksheet, columns=_MAX_COLUMNS)
+            number, header = next(rows, (1, ()))
+            table = _header(upload, sheet, header if number == 1 else (), first=0, row=1)
             if table is None:
                 continue
             upload.tables[sheet] = table
-            for number, cells in enumerate(rows, start=2):
+            for number, cells in rows:
                 if number < FIRST_DATA_ROW:
                     continue
                 if not _add_row(upload, table, number, cells):
                     break
-    except (KeyError, ValueError, OSError, ParseError, zipfile.BadZipFile):
+    except _UNREADABLE:
         upload.problems.append(_not_a_template())
     finally:
         workbook.close()
@@ -1352,10 +1411,16 @@ def _read_csv(content: bytes) -> _Upload:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     upload.decimal_comma = delimiter == ";"
+    # Not list(reader): a file of 20 MB of line breaks would be 20 million lists.
+    most = limits.max_scanned_rows() + FIRST_DATA_ROW
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = list(itertools.islice(reader, most + 1))
     except csv.Error:
         upload.problems.append(_not_a_template())
+        return upload
+    if len(records) > most:
+        upload.problems.append(_file_problem(*limits.too_many_lines(most)))
         return upload
     if not records or not records[0]:
         upload.problems.append(_not_a_template())
@@ -1502,8 +1567,14 @@ class _Cells:
         return str(column.hint) if column else ""
 
     def raw(self, key: str) -> Any:
+        """The cell's value; a name chosen from a dropdown comes back as its code."""
         value = self.row.values.get(key)
-        return None if _blank(value) else value
+        if _blank(value):
+            return None
+        column = _column(self.table.sheet, key)
+        if column is not None and column.codes and isinstance(value, str):
+            return self.run.labels.get(column.codes, {}).get(value.strip().casefold(), value)
+        return value
 
     def missing(self, key: str) -> None:
         column = _column(self.table.sheet, key)
@@ -1517,6 +1588,15 @@ class _Cells:
                 self.missing(key)
             return ""
         text = _as_text(value)
+        column = _column(self.table.sheet, key)
+        problem = check_text(
+            text,
+            str(column.label) if column else key,
+            multiline=key in limits.MULTI_LINE_COLUMNS,
+        )
+        if problem is not None:
+            self.fail(key, problem, _("Type the text again, or copy it without formatting."))
+            return ""
         return text.lower() if code else text
 
     def date(self, key: str) -> date | None:
@@ -1689,8 +1769,8 @@ class _Run:
     def __init__(self, actor: User, upload: _Upload) -> None:
         self.actor = actor
         self.upload = upload
-        self.problems: list[Problem] = []
-        self.bad_rows: set[tuple[str, int]] = set()
+        self.problems: list[Problem] = list(upload.cell_problems)
+        self.bad_rows: set[tuple[str, int]] = {(p.sheet, p.row) for p in upload.cell_problems}
         self.groups: dict[str, _Group] = {}
         self._load()
 
@@ -1700,9 +1780,17 @@ class _Run:
 
         def used(sheet: str, key: str) -> set[str]:
             table = tables.get(sheet)
-            return {_as_text(row.values.get(key)) for row in table.rows} if table else set()
+            column = _column(sheet, key)
+            names = self.labels.get(column.codes, {}) if column and column.codes else {}
+            texts = {_as_text(row.values.get(key)) for row in table.rows} if table else set()
+            return {names.get(text.casefold(), text) for text in texts}
 
         self.partnerships = {p.slug: p for p in _reportable_partnerships(self.actor)}
+        versions = []
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                versions.append(_code_lists(self.actor, list(self.partnerships.values())))
+        self.labels = label_lookup(versions)
         self.agencies = {
             agency.slug: agency
             for agency in Organisation.objects.filter(
@@ -2422,7 +2510,12 @@ def _run_import(run: _Run, report: ImportReport, *, apply_valid: bool) -> None:
 
 
 def activity_import(
-    *, actor: User, filename: str, content: bytes, apply_valid: bool = False
+    *,
+    actor: User,
+    filename: str,
+    content: bytes,
+    apply_valid: bool = False,
+    size: int | None = None,
 ) -> ImportReport:
     """Check an uploaded workbook or CSV row by row and apply it; log the upload.
 
@@ -2430,11 +2523,25 @@ def activity_import(
     activities whose rows are all valid are applied and the others come
     back in :meth:`ImportReport.rejected_workbook`.  The same file applied
     before by the same person is recognised by its SHA-256 and changes
-    nothing.
+    nothing.  ``size`` is the size of the upload when ``content`` was not
+    read because the file is over the limit
+    (:class:`kembar.common.uploads.RefusedUpload`).
+
+    The upload is logged before it is read, as refused for an error, so that
+    a file that breaks the reader still leaves its trace; the log then gets
+    the outcome and the reason.
     """
     digest = hashlib.sha256(content).hexdigest()
     report = ImportReport(outcome=ImportBatch.Outcome.REFUSED, actor=actor)
     limit = settings.KEMBAR_MAX_UPLOAD_BYTES
+    size = len(content) if size is None else size
+    batch = ImportBatch.objects.create(
+        sha256=digest,
+        filename=filename[-200:],
+        uploaded_by=actor,
+        outcome=ImportBatch.Outcome.REFUSED,
+        reason=_("The import stopped at an error before it finished; nothing was applied."),
+    )
     previous = (
         ImportBatch.objects.filter(
             sha256=digest,
@@ -2451,7 +2558,7 @@ def activity_import(
                 _("Ask your cooperation officer to give you the role of an agency officer."),
             )
         ]
-    elif len(content) > limit:
+    elif size > limit:
         report.problems = [
             _file_problem(
                 _("The file is larger than the limit of %(limit)s MB.")
@@ -2472,13 +2579,14 @@ def activity_import(
             report.problems = sorted(upload.problems, key=Problem.sort_key)
         else:
             _run_import(_Run(actor, upload), report, apply_valid=apply_valid)
-    report.batch = ImportBatch.objects.create(
-        sha256=digest,
-        filename=filename[-200:],
-        uploaded_by=actor,
-        outcome=report.outcome,
-        summary=report.counts,
-        problem_count=len(report.problems),
-        rejected_file=report.rejected_workbook() if report.rejected_rows else b"",
+    batch.outcome = report.outcome
+    batch.summary = report.counts
+    batch.problem_count = len(report.problems)
+    batch.reason = "\n".join(
+        str(problem) if problem.place else f"{problem.message} {problem.fix}".strip()
+        for problem in report.problems[:_LOGGED_PROBLEMS]
     )
+    batch.rejected_file = report.rejected_workbook() if report.rejected_rows else b""
+    batch.save()
+    report.batch = batch
     return report

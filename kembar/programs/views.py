@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.forms import BaseFormSet
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,19 +24,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kembar.accounts.models import Organisation
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.common.versioning import EditConflict, conflict_box
+from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
 from kembar.programs import selectors
 from kembar.programs.activities import (
-    activity_budget_set,
-    activity_contributions_set,
     activity_delete,
+    activity_money_set,
     activity_report_participants,
     activity_result_record,
     activity_save,
     needs_trip_report,
     trip_report_save,
+)
+from kembar.programs.conflicts import display
+from kembar.programs.disclosure import (
+    hidden_people_actuals,
+    participant_summary,
+    participant_totals_listed,
+    sees_participant_breakdown,
 )
 from kembar.programs.effects import activity_effect_delete, activity_effect_save
 from kembar.programs.forms import (
@@ -52,6 +60,7 @@ from kembar.programs.forms import (
     TripReportForm,
     formset_rows,
 )
+from kembar.programs.formsets import ADD_ROW, formset_add_row, without_errors
 from kembar.programs.models import Activity, EconomicEffect, ImportBatch
 from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.spreadsheet import activity_import, activity_template_build
@@ -61,7 +70,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _activity_or_404(request: StaffRequest, reference: str) -> Activity:
-    activity = selectors.activity_detail_get(user=request.user, reference=reference)
+    activity = selectors.activity_detail_get(
+        user=request.user, reference=reference, include_public=False
+    )
     if activity is None:
         raise Http404
     return activity
@@ -81,10 +92,46 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _version(request: StaffRequest, activity: Activity) -> int:
+    """The version of the activity that the page was built from (posted back as ``version``).
+
+    Every form under an activity sends it; a POST without it (not from these
+    pages) is taken as made on the version just read.
+    """
+    posted = request.POST.get("version", "")
+    return int(posted) if posted.isdigit() else activity.version
+
+
+def _conflict(error: EditConflict) -> dict[str, Any]:
+    return conflict_box(
+        error,
+        heading=_("Someone else saved this activity while you were working on it"),
+        elsewhere=_(
+            "Nothing you entered here was changed by them; their change was elsewhere in the "
+            "activity (for example its money, participants or results)."
+        ),
+        display=lambda _name, value: display(value),
+    )
+
+
+def _row_data(
+    request: StaffRequest, *formsets: tuple[type[BaseFormSet[Any]], str]
+) -> tuple[QueryDict | None, bool]:
+    """The POST data, with one more row where the "Add a row" button of a formset was pressed.
+
+    Returns ``(data, adding)``; while adding, the page is shown again, nothing is saved.
+    """
+    if request.method != "POST":
+        return None, False
+    pressed = request.POST.get(ADD_ROW, "")
+    for formset_class, prefix in formsets:
+        if pressed == prefix:
+            return formset_add_row(request.POST, formset_class, prefix), True
+    return request.POST, False
+
+
 def _visible_partnerships(request: StaffRequest) -> QuerySet[Partnership]:
-    return Partnership.objects.filter(
-        visible_partnerships_q(request.user, include_public=False)
-    ).order_by("partner_name")
+    return staff_partnerships(request.user).order_by("partner_name")
 
 
 def _reportable_partnerships(request: StaffRequest) -> list[Partnership]:
@@ -108,11 +155,15 @@ def activity_list(request: StaffRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET, partnerships=partnerships, agencies=agencies)
     form.is_valid()
     filters = form.filters()
-    activities = selectors.activity_list(user=request.user, filters=filters)
+    activities = selectors.activity_list(user=request.user, filters=filters, include_public=False)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Exact totals only where the user sees the breakdown (UU PDP 27/2022).
+    rows = participant_totals_listed(request.user, page.object_list)
     context = {
         "form": form,
         "page": page,
+        "rows": rows,
+        "hides_counts": any(None in (local, partner) for _activity, local, partner in rows),
         "narrowed": filters.narrowed,
         "can_add": request.user.has_perm("programs.add_activity", None),
     }
@@ -132,8 +183,13 @@ def _render_detail(
     """The activity's page; ``forms`` puts a form back with its errors (status 400)."""
     user = request.user
     can_see_trip = user.has_perm("programs.view_tripreport", activity)
+    # Partner counterparts see protected tables, not the breakdown (UU PDP 27/2022).
+    breakdown = sees_participant_breakdown(user, activity)
     context = {
         "activity": activity,
+        "can_see_breakdown": breakdown,
+        "participant_summary": None if breakdown else participant_summary(activity, exact=False),
+        "hidden_actuals": set() if breakdown else hidden_people_actuals(activity),
         "can_change": user.has_perm("programs.change_activity", activity),
         "can_see_trip": can_see_trip,
         "trip": getattr(activity, "trip_report", None) if can_see_trip else None,
@@ -143,6 +199,8 @@ def _render_detail(
             initial={"year": activity.start_date.year, "sector": activity.sector_id}
         ),
         "needs_trip_report": needs_trip_report(activity),
+        "version": forms.get("version") or activity.version,
+        "conflict": forms.get("conflict"),
     }
     return render(request, "staff/activities/detail.html", context, status=status)
 
@@ -197,19 +255,41 @@ def activity_edit(request: StaffRequest, reference: str) -> HttpResponse:
     form = ActivityForm(
         request.POST or None, partnership=activity.partnership, agencies=agencies, instance=activity
     )
+    version, conflict = _version(request, activity), None
     if request.method == "POST" and form.is_valid():
         try:
-            _saved, changed = activity_save(actor=request.user, data=form.data_for_service())
+            _saved, changed = activity_save(
+                actor=request.user,
+                data=form.data_for_service(),
+                expected_version=version,
+                given=form.fields,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as error:
+            # The form keeps what the user typed; saving again is made on the version now saved.
+            version, conflict = error.current.version, _conflict(error)
+            form = ActivityForm(
+                request.POST,
+                partnership=activity.partnership,
+                agencies=agencies,
+                instance=error.current,
+            )
+            form.is_valid()
         else:
             if changed:
                 messages.success(request, _("Saved."))
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("activities:detail", reference=reference)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "partnership": activity.partnership, "activity": activity}
+    status = 409 if conflict else 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "partnership": activity.partnership,
+        "activity": activity,
+        "version": version,
+        "conflict": conflict,
+    }
     return render(request, "staff/activities/edit.html", context, status=status)
 
 
@@ -255,38 +335,54 @@ def activity_participants(request: StaffRequest, reference: str) -> HttpResponse
         }
         for count in activity.participant_counts.all()
     ]
-    totals = ParticipantTotalsForm(
-        request.POST or None,
-        initial={
-            "participants_local": activity.participants_local,
-            "participants_partner": activity.participants_partner,
-        },
-    )
+    data, adding = _row_data(request, (ParticipantFormSet, "rows"))
+    # The totals start empty: empty means "the sum of the rows", which they are until
+    # someone types a total to check the rows against.
+    totals = ParticipantTotalsForm(data)
     formset = ParticipantFormSet(
-        request.POST or None,
+        data,
         initial=initial,
         prefix="rows",
         form_kwargs={"region_id": region_id},
     )
+    if adding:
+        without_errors(totals, formset)
     errors: list[str] = []
-    if request.method == "POST" and totals.is_valid() and formset.is_valid():
-        try:
-            changed = activity_report_participants(
-                actor=request.user,
-                activity=activity,
-                local_total=totals.cleaned_data["participants_local"],
-                partner_total=totals.cleaned_data["participants_partner"],
-                rows=formset_rows(formset),
-            )
-        except ValidationError as error:
-            errors = [str(message) for message in error.messages]
-        else:
-            messages.success(
-                request, _("Participants saved.") if changed else _("Nothing changed.")
-            )
-            return redirect("activities:detail", reference=reference)
-    status = 400 if request.method == "POST" else 200
-    context = {"activity": activity, "totals": totals, "formset": formset, "errors": errors}
+    reconcile = False
+    version, conflict = _version(request, activity), None
+    if data is not None and not adding and totals.is_valid() and formset.is_valid():
+        rows = formset_rows(formset)
+        wanted = totals.reconciled(rows, use_breakdown="use_breakdown" in request.POST)
+        reconcile = wanted is None
+        if wanted is not None:
+            try:
+                changed = activity_report_participants(
+                    actor=request.user,
+                    activity=activity,
+                    local_total=wanted[0],
+                    partner_total=wanted[1],
+                    rows=rows,
+                    expected_version=version,
+                )
+            except ValidationError as error:
+                errors = [str(message) for message in error.messages]
+            except EditConflict as error:
+                version, conflict = error.current.version, _conflict(error)
+            else:
+                messages.success(
+                    request, _("Participants saved.") if changed else _("Nothing changed.")
+                )
+                return redirect("activities:detail", reference=reference)
+    status = 409 if conflict else 400 if data is not None and not adding else 200
+    context = {
+        "activity": activity,
+        "totals": totals,
+        "formset": formset,
+        "errors": errors,
+        "reconcile": reconcile,
+        "version": version,
+        "conflict": conflict,
+    }
     return render(request, "staff/activities/participants.html", context, status=status)
 
 
@@ -295,8 +391,11 @@ def activity_participants(request: StaffRequest, reference: str) -> HttpResponse
 def activity_money(request: StaffRequest, reference: str) -> HttpResponse:
     activity = _activity_or_404(request, reference)
     _require(request, "programs.change_activity", activity)
+    data, adding = _row_data(
+        request, (BudgetFormSet, "budget"), (ContributionFormSet, "contributions")
+    )
     budget = BudgetFormSet(
-        request.POST or None,
+        data,
         prefix="budget",
         initial=[
             {
@@ -311,7 +410,7 @@ def activity_money(request: StaffRequest, reference: str) -> HttpResponse:
         ],
     )
     contributions = ContributionFormSet(
-        request.POST or None,
+        data,
         prefix="contributions",
         initial=[
             {
@@ -325,30 +424,34 @@ def activity_money(request: StaffRequest, reference: str) -> HttpResponse:
             for item in activity.contributions.all()
         ],
     )
+    if adding:
+        without_errors(budget, contributions)
     errors: list[str] = []
-    if request.method == "POST" and budget.is_valid() and contributions.is_valid():
+    version, conflict = _version(request, activity), None
+    if data is not None and not adding and budget.is_valid() and contributions.is_valid():
         try:
-            with transaction.atomic():
-                changed = activity_budget_set(
-                    actor=request.user, activity=activity, rows=formset_rows(budget)
-                )
-                changed = (
-                    activity_contributions_set(
-                        actor=request.user, activity=activity, rows=formset_rows(contributions)
-                    )
-                    or changed
-                )
+            changed = activity_money_set(
+                actor=request.user,
+                activity=activity,
+                budget=formset_rows(budget),
+                contributions=formset_rows(contributions),
+                expected_version=version,
+            )
         except ValidationError as error:
             errors = [str(message) for message in error.messages]
+        except EditConflict as error:
+            version, conflict = error.current.version, _conflict(error)
         else:
             messages.success(request, _("Money saved.") if changed else _("Nothing changed."))
             return redirect("activities:detail", reference=reference)
-    status = 400 if request.method == "POST" else 200
+    status = 409 if conflict else 400 if data is not None and not adding else 200
     context = {
         "activity": activity,
         "budget": budget,
         "contributions": contributions,
         "errors": errors,
+        "version": version,
+        "conflict": conflict,
     }
     return render(request, "staff/activities/money.html", context, status=status)
 
@@ -359,15 +462,27 @@ def activity_result_add(request: StaffRequest, reference: str) -> HttpResponse:
     activity = _activity_or_404(request, reference)
     _require(request, "programs.change_activity", activity)
     form = ResultForm(request.POST)
+    version = _version(request, activity)
     if form.is_valid():
         try:
-            activity_result_record(actor=request.user, activity=activity, row=form.row())
+            activity_result_record(
+                actor=request.user, activity=activity, row=form.row(), expected_version=version
+            )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as error:
+            return _render_detail(
+                request,
+                _activity_or_404(request, reference),
+                status=409,
+                result_form=form,
+                version=error.current.version,
+                conflict=_conflict(error),
+            )
         else:
             messages.success(request, _("Result recorded."))
             return redirect("activities:detail", reference=reference)
-    return _render_detail(request, activity, status=400, result_form=form)
+    return _render_detail(request, activity, status=400, result_form=form, version=version)
 
 
 @require_http_methods(["POST"])
@@ -411,8 +526,9 @@ def activity_trip_report(request: StaffRequest, reference: str) -> HttpResponse:
     activity = _activity_or_404(request, reference)
     _require(request, "programs.change_activity", activity)
     report = getattr(activity, "trip_report", None)
+    data, adding = _row_data(request, (TravellerFormSet, "travellers"))
     form = TripReportForm(
-        request.POST or None,
+        data,
         initial=(
             {
                 "purpose": report.purpose,
@@ -425,7 +541,7 @@ def activity_trip_report(request: StaffRequest, reference: str) -> HttpResponse:
         ),
     )
     travellers = TravellerFormSet(
-        request.POST or None,
+        data,
         prefix="travellers",
         initial=(
             [
@@ -436,21 +552,33 @@ def activity_trip_report(request: StaffRequest, reference: str) -> HttpResponse:
             else None
         ),
     )
-    if request.method == "POST" and form.is_valid() and travellers.is_valid():
+    if adding:
+        without_errors(form, travellers)
+    version, conflict = _version(request, activity), None
+    if data is not None and not adding and form.is_valid() and travellers.is_valid():
         try:
             trip_report_save(
                 actor=request.user,
                 activity=activity,
                 travellers=formset_rows(travellers),
+                expected_version=version,
                 **form.cleaned_data,
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as error:
+            version, conflict = error.current.version, _conflict(error)
         else:
             messages.success(request, _("Trip report saved; the council can read it."))
             return redirect("activities:detail", reference=reference)
-    status = 400 if request.method == "POST" else 200
-    context = {"activity": activity, "form": form, "travellers": travellers}
+    status = 409 if conflict else 400 if data is not None and not adding else 200
+    context = {
+        "activity": activity,
+        "form": form,
+        "travellers": travellers,
+        "version": version,
+        "conflict": conflict,
+    }
     return render(request, "staff/activities/trip_report.html", context, status=status)
 
 
@@ -478,10 +606,13 @@ def import_upload(request: StaffRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # A file over the limit is not read (kembar.common.uploads stopped it).
+        too_large = (upload.size or 0) > settings.KEMBAR_MAX_UPLOAD_BYTES
         report = activity_import(
             actor=request.user,
-            filename=upload.name,
-            content=upload.read(),
+            filename=upload.name or "",
+            content=b"" if too_large else upload.read(),
+            size=upload.size if too_large else None,
             apply_valid=form.cleaned_data["apply_valid"],
         )
     batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]

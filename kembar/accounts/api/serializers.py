@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 
 from kembar.accounts.models import Organisation, User
 
@@ -13,17 +14,25 @@ class TokenRequestSerializer(serializers.Serializer[None]):
         max_length=4096, trim_whitespace=False, style={"input_type": "password"}
     )
     otp = serializers.RegexField(
-        r"^\d{6}$",
+        r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
         required=False,
-        help_text=_("The current 6-digit code; required when the account's second factor is on."),
-        error_messages={"invalid": _("Enter the 6 digits of the code.")},
+        help_text=_(
+            "The current 6-digit code, or an unused recovery code; required when the "
+            "account's second factor is on."
+        ),
+        error_messages={"invalid": _("Enter the 6 digits of the code, or a recovery code.")},
     )
 
 
-class TokenSerializer(serializers.Serializer[Token]):
+class TokenSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField(
-        source="key", help_text=_("Send it as the header “Authorization: Token <token>”.")
+        help_text=_("Send it as the header “Authorization: Token <token>”. It is shown once.")
     )
+    expiry = serializers.DateTimeField(help_text=_("When the token stops working."))
+
+
+class RevokedSerializer(serializers.Serializer[dict[str, int]]):
+    revoked = serializers.IntegerField(help_text=_("How many tokens were revoked."))
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer[Organisation]):

@@ -1,4 +1,9 @@
-"""API sign-in: a token for a username and password (and code), and who is signed in."""
+"""API sign-in: a token for a username and password (and code), revoking it, who is signed in.
+
+Tokens are django-rest-knox's: stored as digests, expiring after
+``REST_KNOX["TOKEN_TTL"]``, revoked on sign-out, on request, and when the
+password or the second factor changes.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,10 +24,12 @@ from rest_framework.views import APIView
 from kembar.accounts import selectors, services
 from kembar.accounts.api.serializers import (
     MeSerializer,
+    RevokedSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
 from kembar.accounts.models import User
+from kembar.accounts.throttles import SignInRateThrottle
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -63,6 +71,7 @@ class TokenObtainView(APIView):
 
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes: list[type[BasePermission]] = [AllowAny]
+    throttle_classes = [SignInRateThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -73,7 +82,8 @@ class TokenObtainView(APIView):
                 "wrong `otp` for an account with the second factor on."
             ),
             429: OpenApiResponse(
-                description="Too many failed attempts for this username from this address."
+                description="Too many failed attempts for this username from this address, "
+                "or too many requests from this address (see `Retry-After`)."
             ),
         },
     )
@@ -94,7 +104,7 @@ class TokenObtainView(APIView):
                 raise exceptions.ValidationError(
                     {"otp": [_("This account signs in with a second factor: send the code.")]}
                 )
-            if not services.user_totp_consume(user=user, code=code):
+            if not services.user_second_factor_consume(user=user, code=code):
                 user_login_failed.send(
                     sender=__name__,
                     credentials={"username": user.get_username()},
@@ -103,10 +113,36 @@ class TokenObtainView(APIView):
                 if _locked_out(request):
                     raise LockedOut
                 raise exceptions.ValidationError({"otp": [services.INVALID_CODE]})
-        token = services.user_token_issue(user=user)
+        stored, token = services.user_token_issue(user=user)
         # A token is a sign-in: axes logs it and clears earlier failures.
         user_logged_in.send(sender=type(user), request=_axes_request(request), user=user)
-        return Response(TokenSerializer(token).data)
+        return Response(TokenSerializer({"token": token, "expiry": stored.expiry}).data)
+
+
+@extend_schema(tags=["auth"])
+class TokenRevokeView(APIView):
+    """Sign out of the API: the token sent with this request stops working."""
+
+    permission_classes: list[type[BasePermission]] = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: RevokedSerializer})
+    def post(self, request: Request) -> Response:
+        token = request.auth if isinstance(request.auth, AuthToken) else None
+        if token is None:
+            return Response({"revoked": 0})
+        revoked = services.user_tokens_revoke(user=cast(User, request.user), token=token)
+        return Response({"revoked": revoked})
+
+
+@extend_schema(tags=["auth"])
+class TokenRevokeAllView(APIView):
+    """Every API token of the signed-in user stops working (a lost laptop, a leaked script)."""
+
+    permission_classes: list[type[BasePermission]] = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: RevokedSerializer})
+    def post(self, request: Request) -> Response:
+        return Response({"revoked": services.user_tokens_revoke(user=cast(User, request.user))})
 
 
 @extend_schema(tags=["auth"])

@@ -5,6 +5,13 @@ Dependency direction: ``accounts`` imports ``geo`` only.  Every other app asks
 """
 
 from kembar.accounts.models.organisations import Organisation, OrganisationKind
-from kembar.accounts.models.users import Notification, Role, User
+from kembar.accounts.models.users import Notification, RecoveryCode, Role, User
 
-__all__ = ["Notification", "Organisation", "OrganisationKind", "Role", "User"]
+__all__ = [
+    "Notification",
+    "Organisation",
+    "OrganisationKind",
+    "RecoveryCode",
+    "Role",
+    "User",
+]

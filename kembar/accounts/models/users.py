@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kembar.accounts import crypto
 from kembar.accounts.models.organisations import Organisation
 
 
@@ -33,13 +34,15 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, blank=True)
-    totp_secret = models.CharField(_("second-factor secret"), max_length=64, blank=True)
+    #: The second-factor secret, encrypted (see :mod:`kembar.accounts.crypto`); read and
+    #: written in plain through ``totp_secret``.
+    totp_key = models.TextField(_("second-factor key (encrypted)"), blank=True, editable=False)
     totp_enabled = models.BooleanField(_("second factor on"), default=False)
     totp_last_step = models.BigIntegerField(
         _("last second-factor step used"), null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "totp_secret", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "totp_key", "last_login"])
 
     class Meta:
         verbose_name = _("user")
@@ -47,6 +50,38 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def totp_secret(self) -> str:
+        """The second-factor secret in base32, ``""`` when none is stored."""
+        return crypto.decrypt(self.totp_key) if self.totp_key else ""
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str) -> None:
+        self.totp_key = crypto.encrypt(secret) if secret else ""
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the second factor when the phone is lost.
+
+    Only a keyed digest is stored (:func:`kembar.accounts.crypto.keyed_digests`);
+    the code itself is shown once, when it is made.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="accounts_recovery_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"
 
 
 class Notification(models.Model):

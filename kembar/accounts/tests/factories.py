@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 from django.utils import timezone
 
 from kembar.accounts import totp
+from kembar.accounts.middleware import SECOND_FACTOR
 from kembar.accounts.models import Organisation, OrganisationKind, Role, User
 from kembar.geo.models import City
 from kembar.geo.tests.factories import CityFactory, CountryFactory, RegionFactory
@@ -122,3 +124,11 @@ def wrong_code(secret: str) -> str:
     while f"{candidate:06d}" in valid:
         candidate += 1
     return f"{candidate:06d}"
+
+
+def force_login_with_second_factor(client: Client, user: User) -> None:
+    """Sign ``user`` in as the sign-in page does after a correct second factor."""
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR] = True
+    session.save()

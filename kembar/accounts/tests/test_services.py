@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kembar.accounts import services, totp
-from kembar.accounts.models import Role, User
+from kembar.accounts.models import RecoveryCode, Role, User
 from kembar.accounts.tests.factories import PASSWORD, StandardOrganisations, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +38,22 @@ def state(user: User) -> tuple[bool, str, int | None]:
 
 @pytest.fixture
 def enabled(officer: User) -> User:
-    return services.user_totp_enable(user=officer, secret=SECRET, code=code(), at=AT)
+    services.user_totp_enable(user=officer, secret=SECRET, code=code(), at=AT)
+    return officer
 
 
 def test_enable(officer: User) -> None:
     history_before = officer.history.count()
+    AuthToken.objects.create(user=officer)
 
-    result = services.user_totp_enable(user=officer, secret=SECRET, code=code(1), at=AT)
+    codes = services.user_totp_enable(user=officer, secret=SECRET, code=code(1), at=AT)
 
-    assert result is officer
     assert state(officer) == (True, SECRET, STEP + 1)
+    assert len(codes) == services.RECOVERY_CODE_COUNT == len(set(codes))
+    assert all(len(c) == 11 and c[5] == "-" for c in codes)
+    assert RecoveryCode.objects.filter(user=officer, used_at=None).count() == 10
+    # Tokens issued on the password alone stop working.
+    assert AuthToken.objects.filter(user=officer).count() == 0
     assert officer.history.count() == history_before + 1
     record = officer.history.latest()
     assert record.history_change_reason == "second factor turned on"
@@ -176,10 +182,26 @@ def test_disable_when_off(officer: User) -> None:
     assert raised.value.messages == ["The second factor is already off."]
 
 
-def test_token_issue_reuses_the_token(officer: User) -> None:
-    first = services.user_token_issue(user=officer)
-    second = services.user_token_issue(user=officer)
+def test_token_issue_stores_a_digest_that_expires(officer: User) -> None:
+    stored, token = services.user_token_issue(user=officer)
 
-    assert first.key == second.key
-    assert len(first.key) == 40
-    assert list(Token.objects.filter(user=officer).values_list("key", flat=True)) == [first.key]
+    assert len(token) == 64
+    assert len(stored.digest) == 128
+    assert token not in stored.digest
+    assert stored.expiry is not None
+    assert dt.timedelta(hours=9, minutes=59) < stored.expiry - stored.created
+    assert stored.expiry - stored.created <= dt.timedelta(hours=10)
+
+
+def test_tokens_revoke_one_or_all(officer: User, orgs: StandardOrganisations) -> None:
+    other = UserFactory.create(username="dewi", organisation=orgs.semarang)
+    kept, _ = AuthToken.objects.create(user=other)
+    first, _ = AuthToken.objects.create(user=officer)
+    AuthToken.objects.create(user=officer)
+    AuthToken.objects.create(user=officer)
+
+    assert services.user_tokens_revoke(user=officer, token=first) == 1
+    assert services.user_tokens_revoke(user=officer, token=kept) == 0
+    assert AuthToken.objects.filter(user=officer).count() == 2
+    assert services.user_tokens_revoke(user=officer) == 2
+    assert list(AuthToken.objects.values_list("user__username", flat=True)) == ["dewi"]

@@ -156,17 +156,18 @@ def test_provisioning_uri() -> None:
     assert parts.scheme == "otpauth"
     assert parts.netloc == "totp"
     assert parts.path == "/Kembar:siti%20rahma%40semarang"
-    assert parse_qs(parts.query) == {
-        "secret": [RFC_SECRET],
-        "issuer": ["Kembar"],
-        "algorithm": ["SHA1"],
-        "digits": ["6"],
-        "period": ["30"],
-    }
+    # SHA-1, 6 digits and 30 s are the defaults every app assumes; PyOTP leaves them out.
+    assert parse_qs(parts.query) == {"secret": [RFC_SECRET], "issuer": ["Kembar"]}
 
 
 def test_provisioning_uri_with_spaced_secret_and_other_issuer() -> None:
-    assert totp.provisioning_uri("abcd efgh", account="budi", issuer="Kembar Semarang") == (
-        "otpauth://totp/Kembar%20Semarang:budi?secret=ABCDEFGH&issuer=Kembar%20Semarang"
-        "&algorithm=SHA1&digits=6&period=30"
+    spaced = totp.format_secret(RFC_SECRET.lower())
+
+    assert totp.provisioning_uri(spaced, account="budi", issuer="Kembar Semarang") == (
+        f"otpauth://totp/Kembar%20Semarang:budi?secret={RFC_SECRET}&issuer=Kembar%20Semarang"
     )
+
+
+def test_secret_shorter_than_112_bits_is_refused() -> None:
+    with pytest.raises(totp.InvalidSecret):
+        totp.totp("ABCDEFGH", 59)

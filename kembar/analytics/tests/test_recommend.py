@@ -485,3 +485,15 @@ def test_evaluation_on_a_hand_example() -> None:
     assert result.methods["kembar"].auc == 0.5
     assert result.methods["adamic_adar"].auc == 0.5
     assert result.methods["popularity"].auc == 0.5
+
+
+def test_cities_of_excluded_countries_are_never_recommended(graph: nx.Graph) -> None:
+    recommender = Recommender(graph)
+    kept = recommender.recommend("Semarang, Indonesia", k=10, exclude_countries={"Japan"})
+    assert [r.node for r in kept] == [SEATTLE, TACOMA, CHONGQING]
+    # The scores of the others do not change, and an unknown country excludes nothing.
+    assert [r.score for r in kept] == [
+        r.score for r in recommender.recommend("Semarang, Indonesia", k=10)[1:]
+    ]
+    unknown = recommender.recommend("Semarang, Indonesia", k=10, exclude_countries={"Atlantis"})
+    assert [r.node for r in unknown] == [KOBE, SEATTLE, TACOMA, CHONGQING]

@@ -61,3 +61,25 @@ def test_refuses_bad_input_and_creates_nothing(
         call_command("create_user", "sari", role="cooperation_officer", verbosity=0, **options)
 
     assert not User.objects.filter(username="sari").exists()
+
+
+def test_without_a_terminal_or_password_says_what_to_do(
+    office: Organisation, monkeypatch: Any
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.delenv("KEMBAR_NEW_PASSWORD", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "create_user", "sari", role="cooperation_officer", organisation=office.slug, verbosity=0
+        )
+
+    assert str(raised.value) == (
+        "No terminal to ask the password on. Run the command in a terminal, or set the "
+        "password in the environment variable KEMBAR_NEW_PASSWORD, e.g. "
+        "KEMBAR_NEW_PASSWORD='…' manage.py create_user NAME --role ROLE."
+    )
+    assert not User.objects.filter(username="sari").exists()

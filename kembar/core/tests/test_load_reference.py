@@ -191,6 +191,7 @@ def test_second_load_changes_nothing(reference_db: None) -> None:
         assert (changed["created"], changed["updated"]) == (0, 0), table
     assert forced.stats["partnerships"]["partnerships"]["created"] == 0
     assert forced.stats["partnerships"]["events"]["created"] == 0
+    assert forced.stats["partnerships"]["agreements"] == {"created": 0, "kept": 4}
     assert snapshot() == before
 
 

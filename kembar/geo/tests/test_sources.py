@@ -152,7 +152,7 @@ def test_countries_have_indonesian_names_and_kosovo() -> None:
     countries = {row.iso2: row for row in read_countries()}
 
     assert len(countries) == 250
-    assert (countries["CN"].name_en, countries["CN"].name_id) == ("China", "Cina")
+    assert (countries["CN"].name_en, countries["CN"].name_id) == ("China", "Tiongkok")
     assert (countries["KR"].name_en, countries["KR"].name_id) == ("South Korea", "Korea Selatan")
     assert countries["DE"].name_id == "Jerman"
     assert countries["XK"].iso3 == "XKX"

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -51,6 +51,13 @@ class StaffArea(BasePermission):
 # --- Query parameters -----------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "number", "format": "double", "minimum": 0, "maximum": 1, "exclusiveMaximum": True}
+)
+class _DeltaField(serializers.FloatField):
+    """Flegg's δ, 0 ≤ δ < 1: the schema says so (``max_value`` would admit 1)."""
+
+
 class TableQuerySerializer(serializers.Serializer[Any]):
     region = serializers.ChoiceField(
         choices=REGION_CHOICES,
@@ -64,7 +71,7 @@ class TableQuerySerializer(serializers.Serializer[Any]):
         default=DEFAULT_METHOD,
         help_text=_("Location quotients for a regional table: slq, cilq or flq."),
     )
-    delta = serializers.FloatField(
+    delta = _DeltaField(
         default=DEFAULT_DELTA,
         min_value=0,
         help_text=_("Flegg's δ for flq, 0 ≤ δ < 1 (ignored for slq and cilq)."),
@@ -195,7 +202,9 @@ class ImpactSerializer(serializers.Serializer[Any]):
 class MatrixCellSerializer(serializers.Serializer[Any]):
     sector = serializers.IntegerField()
     activities = serializers.IntegerField()
-    participants = serializers.IntegerField()
+    participants = serializers.IntegerField(
+        allow_null=True, help_text=_("null when it would reveal a count of 1–4 people")
+    )
     agencies = serializers.IntegerField(required=False)
 
 
@@ -204,7 +213,9 @@ class MatrixRowSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     cells = MatrixCellSerializer(many=True)
     activities = serializers.IntegerField()
-    participants = serializers.IntegerField()
+    participants = serializers.IntegerField(
+        allow_null=True, help_text=_("null when it would reveal a count of 1–4 people")
+    )
     sectors_covered = serializers.IntegerField()
 
 
@@ -215,7 +226,9 @@ class CrossSectorSectorSerializer(serializers.Serializer[Any]):
     priority = serializers.BooleanField()
     plans = serializers.ListField(child=serializers.CharField())
     activities = serializers.IntegerField()
-    participants = serializers.IntegerField()
+    participants = serializers.IntegerField(
+        allow_null=True, help_text=_("null when it would reveal a count of 1–4 people")
+    )
     status = serializers.ChoiceField(choices=["covered", "gap", "outside_priorities", "none"])
 
 
@@ -234,6 +247,12 @@ class CrossSectorSerializer(serializers.Serializer[Any]):
     priorities = PrioritiesSerializer()
     filters = serializers.DictField()
     includes_demo = serializers.BooleanField()
+    participants_withheld = serializers.BooleanField(
+        help_text=_(
+            "true when some participant figures are null: you may not see the breakdown of "
+            "some partnerships' participants, and those figures would reveal a count of 1–4 people"
+        )
+    )
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -287,7 +306,10 @@ class ImpactView(APIView):
 class CrossSectorView(APIView):
     """Activities by partnership × sector and agency × sector, against the plan's priorities.
 
-    Staff only; priority sectors with no activity are listed as gaps.
+    Staff only; priority sectors with no activity are listed as gaps.  For
+    partnerships whose participants' breakdown the caller may not see, a
+    participant figure that would include a count the activities API hides is
+    null.
     """
 
     permission_classes = [StaffArea]

@@ -149,12 +149,27 @@ class RecommendedCitySerializer(serializers.Serializer[Any]):
     reasons = ReasonSerializer(many=True)
 
 
+class ExcludedCitySerializer(serializers.Serializer[Any]):
+    rank = serializers.IntegerField(help_text="the rank the city would have had")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2")
+    country_name = serializers.CharField()
+    reason = serializers.CharField(help_text="in the language of the request")
+    note = serializers.CharField(allow_blank=True, help_text="the note of the relations list")
+
+
 class RecommendationsSerializer(serializers.Serializer[Any]):
     city = EgoNodeSerializer()
     k = serializers.IntegerField()
     needs = serializers.ListField(child=serializers.CharField())
     in_network = serializers.BooleanField()
     items = RecommendedCitySerializer(many=True)
+    excluded = ExcludedCitySerializer(
+        many=True,
+        help_text="cities left out of an Indonesian city's recommendations: no diplomatic "
+        "relations with their country (PP 28/2018 Pasal 27)",
+    )
 
 
 class CityEgoNetworkView(APIView):

@@ -65,7 +65,13 @@ class ReachUnitSerializer(serializers.Serializer[Any]):
     participant_share = serializers.FloatField(allow_null=True)
     population_share = serializers.FloatField(allow_null=True)
     representation_ratio = serializers.FloatField(allow_null=True)
-    suppressed = serializers.BooleanField(required=False)
+    suppressed = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "Public figures only: true when this count is not shown (fewer than 5 people, or "
+            "it would reveal such a count); its rate, shares and ratio are null too."
+        ),
+    )
 
 
 UNIT_KINDS = {"district": "district", "group": "group"}
@@ -91,30 +97,48 @@ class GenderSerializer(serializers.Serializer[Any]):
     population = serializers.IntegerField(allow_null=True)
     population_share = serializers.FloatField(allow_null=True)
     representation_ratio = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField(required=False)
 
 
 class YearSerializer(serializers.Serializer[Any]):
     year = serializers.IntegerField()
     participants = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField(required=False)
 
 
 class SuggestedKindSerializer(serializers.Serializer[Any]):
     activity_kind = serializers.CharField()
     name = serializers.CharField()
-    participants = serializers.FloatField()
+    participants = serializers.FloatField(
+        allow_null=True, help_text=_("Null in public figures: only the order of kinds is shown.")
+    )
 
 
 class WhereToActSerializer(serializers.Serializer[Any]):
     kind = NamedChoiceField(UNIT_KINDS, enum_name="ReachUnitKindEnum")
     kode = serializers.CharField()
     name = serializers.CharField()
-    representation_ratio = serializers.FloatField()
-    missing_participants = serializers.FloatField()
+    representation_ratio = serializers.FloatField(allow_null=True)
+    missing_participants = serializers.FloatField(allow_null=True)
     suggested_kinds = SuggestedKindSerializer(many=True)
+    suppressed = serializers.BooleanField(required=False)
 
 
 class ReachSerializer(serializers.Serializer[Any]):
-    """``/api/v1/insights/reach/``: the contract keys first, then the rest of the dashboard."""
+    """``/api/v1/insights/reach/``: the contract keys first, then the rest of the dashboard.
+
+    Public figures (``public: true``: anonymous callers and everyone who is not
+    staff of the region) count public partnerships only and protect small
+    cells (UU PDP 27/2022).  Districts (with ``outside_city``), groups, gender
+    and years each add up to ``total``; in each, counts of 1–4 people are null
+    with ``suppressed: true``, and so are enough other non-zero counts that
+    none of them can be worked out from ``total``: at least two per table,
+    holding at least 5 people together.  A ``total`` of 1–4 hides every count,
+    zeros included.  Zeros are shown.  Rates, shares and ratios of hidden
+    counts are null; shares, ratios, ``gini``, ``theil``, ``coverage``,
+    ``never_reached`` and ``where_to_act`` are computed from the published
+    counts, with the hidden remainder spread evenly over the hidden cells.
+    """
 
     districts = ReachUnitSerializer(many=True)
     groups = ReachUnitSerializer(many=True)
@@ -123,6 +147,9 @@ class ReachSerializer(serializers.Serializer[Any]):
     coverage = CoverageSerializer()
     never_reached = NeverReachedSerializer(many=True)
     outside_city = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField(
+        allow_null=True, help_text=_("Local participants; null in public figures when 1–4.")
+    )
     gender = GenderSerializer(many=True)
     years = YearSerializer(many=True)
     where_to_act = WhereToActSerializer(many=True)

@@ -16,9 +16,12 @@ from kembar.insights.reach import ReachFilters, reach_figures, sees_internal_fig
 class ReachView(APIView):
     """Who took part, where and in which group, against the population.
 
-    Staff of the region (and administrators) get the figures of every
-    partnership they may see; everyone else the figures of public
-    partnerships, with cells of 1–4 people suppressed.
+    Staff of the region (and administrators) get the exact figures of every
+    partnership they may see.  Everyone else (anonymous callers, staff of
+    other regions, partner counterparts) gets the figures of public
+    partnerships with small cells suppressed and complementary cells hidden
+    so that no hidden count can be worked out from the totals (see the
+    answer's schema).
     """
 
     permission_classes = [AllowAny]

@@ -7,6 +7,7 @@ Seattle with Tacoma (three steps from Semarang).  Lonely has no link.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from kembar.accounts.tests.factories import UserFactory
-from kembar.geo.models import City, Country
+from kembar.geo.models import City, Country, DiplomaticRelation
 from kembar.geo.tests.factories import CityFactory, CountryFactory, RegionFactory, twin_link
 from kembar.insights.network import (
     CityNotFound,
@@ -499,3 +500,58 @@ def test_staff_page_needs_sign_in_and_has_the_nav_item(world: World, client: Cli
     assert 'href="/staff/insights/network/"' in html
     assert f'href="/staff/insights/network/{KOBE}/"' in html
     assert client.get(f"/staff/insights/network/{KOBE}/").status_code == 200
+
+
+# --- PP 28/2018 Pasal 27: no partner in a country without diplomatic relations ------------------
+
+
+def _no_relations(iso2: str, note: str) -> None:
+    DiplomaticRelation.objects.create(
+        country_id=iso2,
+        has_relations=False,
+        note=note,
+        source="test",
+        checked_on=dt.date(2026, 12, 5),
+    )
+
+
+def test_a_country_without_relations_is_left_out_with_the_reason(world: World) -> None:
+    _no_relations("KR", "test: no relations")
+    with translation.override("en"):
+        found = city_recommendations(SEMARANG, k=10)
+
+    assert [item.id for item in found.items] == [KOBE, TACOMA, SEATTLE]
+    assert [item.rank for item in found.items] == [1, 2, 3]
+    assert [
+        (item.rank, item.id, item.country, item.reason, item.note) for item in found.excluded
+    ] == [(2, DAEJEON, "KR", "no diplomatic relations (PP 28/2018 Pasal 27)", "test: no relations")]
+
+
+def test_only_an_indonesian_city_is_bound_by_the_indonesian_rule(world: World) -> None:
+    _no_relations("KR", "")
+    found = city_recommendations(FUZHOU, k=10)
+    assert found.excluded == []
+    assert DAEJEON in [item.id for item in found.items]
+
+
+def test_page_and_api_say_why_a_city_is_left_out(world: World, client: Client) -> None:
+    _no_relations("KR", "test")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/insights/network/{SEMARANG}/").content.decode()
+    assert (
+        "Daejeon (South Korea), which would rank 2: excluded, no diplomatic relations "
+        "(PP 28/2018 Pasal 27)." in html
+    )
+    body = client.get(f"/api/v1/network/cities/{SEMARANG}/recommendations/").json()
+    assert [item["id"] for item in body["items"]] == [KOBE, TACOMA, SEATTLE]
+    assert body["excluded"] == [
+        {
+            "rank": 2,
+            "id": DAEJEON,
+            "name": "Daejeon",
+            "country": "KR",
+            "country_name": "South Korea",
+            "reason": "no diplomatic relations (PP 28/2018 Pasal 27)",
+            "note": "test",
+        }
+    ]

@@ -31,10 +31,12 @@ from kembar.accounts.tests.factories import (
     UserFactory,
     standard_organisations,
 )
+from kembar.analytics.reach import gini, theil
 from kembar.geo.models import Region, RegionPopulation
 from kembar.geo.tests.factories import RegionFactory
 from kembar.insights.models import ReferencePopulation
 from kembar.insights.reach import ReachFilters, reach_figures
+from kembar.partnerships.models import Partnership
 from kembar.partnerships.tests.factories import PartnershipFactory
 from kembar.programs.activities import ActivityData, ParticipantRow, activity_save
 from kembar.programs.tests.factories import GovernmentAffairFactory, SectorFactory
@@ -185,11 +187,61 @@ def test_group_references_give_representation(city: City) -> None:
 
 def test_the_public_sees_public_partnerships_and_no_small_cells(city: City) -> None:
     data = reach_figures(filters=ReachFilters(region="33.74"), public=True).as_dict()
-    assert [row["participants"] for row in data["districts"]] == [50, 30, 0]
-    assert data["outside_city"] is None  # 4 people: too few to show
-    community = next(row for row in data["groups"] if row["kode"] == "community")
-    assert (community["participants"], community["suppressed"]) == (None, True)
+    # 84 local people: 50 + 30 + 0 in the kecamatan and 4 from outside.  Hiding only the
+    # 4 would let anyone compute it as 84 − 80, so the smallest other cell (30) goes too.
+    assert data["total"] == 84
+    assert [row["participants"] for row in data["districts"]] == [50, None, 0]
+    assert [row.get("suppressed", False) for row in data["districts"]] == [False, True, False]
+    assert data["outside_city"] is None
+    utara = data["districts"][1]
+    assert (utara["per_10k"], utara["participant_share"], utara["representation_ratio"]) == (
+        None,
+        None,
+        None,
+    )
+    # Derived figures come from the stand-in: the hidden 34 spread as 17 and 17.
+    stand_in = {"33.74.01": 50, "33.74.02": 17}
+    population = {"33.74.01": 10_000, "33.74.02": 20_000, "33.74.03": 70_000}
+    assert data["districts"][0]["participant_share"] == round(50 / 67, 6)
+    assert data["gini"] == round(gini(stand_in, population) or 0, 6)
+    assert data["theil"] == round(theil(stand_in, population) or 0, 6)
+    groups = {row["kode"]: row["participants"] for row in data["groups"]}
+    assert (groups["government"], groups["students_youth"], groups["community"]) == (60, None, None)
+    assert [row["participants"] for row in data["gender"]] == [50, 34, 0]
+    assert data["years"] == [{"year": 2021, "participants": 84}]
+    assert data["coverage"] == {"districts": round(2 / 3, 6), "groups": round(3 / 7, 6)}
+    assert [unit["kode"] for unit in data["never_reached"]] == [
+        "33.74.03",
+        "academia",
+        "business",
+        "civil_society",
+        "media",
+    ]
+    [tugu] = data["where_to_act"]
+    assert (tugu["kode"], tugu["missing_participants"]) == ("33.74.03", round(0.7 * 67, 6))
+    assert all(s["participants"] is None for s in tugu["suggested_kinds"])
     assert data["public"] is True
+
+
+def test_a_public_total_under_five_hides_every_count(city: City) -> None:
+    brisbane = Partnership.objects.get(slug="smg-brisbane")
+    tengah = Region.objects.get(kode="33.74.01")
+    _activity(
+        city.officer,
+        city.orgs,
+        "A-3",
+        brisbane,
+        [ParticipantRow("local", "media", "female", "25-44", 3, tengah)],
+        start_date=dt.date(2019, 2, 1),
+        end_date=dt.date(2019, 2, 2),
+    )
+    data = reach_figures(filters=ReachFilters(region="33.74", year_to=2019), public=True).as_dict()
+    assert data["total"] is None
+    for table in ("districts", "groups", "gender", "years"):
+        assert {row["participants"] for row in data[table]} == {None}, table
+    assert (data["gini"], data["theil"], data["outside_city"]) == (None, None, None)
+    assert data["coverage"] == {"districts": None, "groups": None}
+    assert (data["never_reached"], data["where_to_act"]) == ([], [])
 
 
 def test_api_contract(client: Client, city: City) -> None:
@@ -232,8 +284,8 @@ def test_api_refuses_bad_parameters(
 
 def test_anonymous_api_gets_public_figures(client: Client, city: City) -> None:
     data = client.get("/api/v1/insights/reach/").json()
-    assert (data["public"], data["outside_city"]) == (True, None)
-    assert sum(row["participants"] or 0 for row in data["districts"]) == 80
+    assert (data["public"], data["outside_city"], data["total"]) == (True, None, 84)
+    assert sum(row["participants"] or 0 for row in data["districts"]) == 50
 
 
 def test_dashboards_and_csv(client: Client, city: City) -> None:

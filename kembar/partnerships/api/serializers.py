@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kembar.common.versioning import RequiredInPatch
 from kembar.geo.api.serializers import CitySerializer
 from kembar.geo.models import Region
 from kembar.partnerships.models import (
@@ -28,9 +29,13 @@ class FocusAreaSerializer(serializers.ModelSerializer[FocusArea]):
 
 
 class PartnershipEventSerializer(serializers.ModelSerializer[PartnershipEvent]):
+    detail = serializers.CharField(
+        read_only=True, help_text="the detail in the request's language (the other if missing)"
+    )
+
     class Meta:
         model = PartnershipEvent
-        fields = ["date", "date_precision", "kind", "detail", "source"]
+        fields = ["date", "date_precision", "kind", "detail", "detail_id", "detail_en", "source"]
 
 
 class StateSerializer(serializers.ModelSerializer[LifecycleState]):
@@ -80,7 +85,7 @@ class PartnershipDetailSerializer(PartnershipSerializer):
         ]
 
 
-class PartnershipUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+class PartnershipUpdateSerializer(RequiredInPatch, serializers.Serializer[dict[str, Any]]):
     """A change to a partnership; ``version`` is the one the client last read."""
 
     version = serializers.IntegerField(min_value=1)
@@ -170,7 +175,16 @@ class LifecycleTransitionSerializer(serializers.ModelSerializer[LifecycleTransit
 
 class RefusalSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    # Only a refused lifecycle move lists its reasons; a 403 for a missing sign-in
+    # or a 400 for a bad body answers with the same status and no reasons.
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class LifecycleSerializer(serializers.Serializer[dict[str, Any]]):
+    """The lifecycle in force, as ``GET /api/v1/lifecycle/`` answers it."""
+
+    states = StateSerializer(many=True)
+    transitions = LifecycleTransitionSerializer(many=True)
 
 
 class InboundRequestSerializer(serializers.ModelSerializer[InboundRequest]):
@@ -212,7 +226,10 @@ class DeclineSerializer(serializers.Serializer[dict[str, Any]]):
 
 class DocumentSerializer(serializers.ModelSerializer[PartnershipDocument]):
     kind = serializers.CharField(source="kind.code", read_only=True)
-    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    # None for an agreement recorded from public sources (no file, nobody uploaded it).
+    uploaded_by = serializers.CharField(
+        source="uploaded_by.username", read_only=True, allow_null=True, default=None
+    )
     supersedes = serializers.IntegerField(source="supersedes_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -225,8 +242,11 @@ class DocumentSerializer(serializers.ModelSerializer[PartnershipDocument]):
             "version",
             "supersedes",
             "signed_on",
+            "signed_on_precision",
             "valid_from",
             "valid_until",
+            "valid_until_precision",
+            "source",
             "sha256",
             "size_bytes",
             "uploaded_by",

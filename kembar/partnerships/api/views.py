@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.versioning import ConflictSerializer, VersionConflict
 from kembar.partnerships import selectors, services
 from kembar.partnerships.access import visible_partnerships_q
 from kembar.partnerships.api.serializers import (
@@ -32,6 +33,7 @@ from kembar.partnerships.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     InboundRequestSerializer,
+    LifecycleSerializer,
     LifecycleTransitionSerializer,
     PartnershipDetailSerializer,
     PartnershipQuerySerializer,
@@ -101,7 +103,7 @@ class PartnershipDetailView(APIView):
 
     @extend_schema(
         request=PartnershipUpdateSerializer,
-        responses={200: PartnershipDetailSerializer, 409: OpenApiResponse(description="conflict")},
+        responses={200: PartnershipDetailSerializer, 409: ConflictSerializer},
         tags=["partnerships"],
     )
     def patch(self, request: Request, slug: str) -> Response:
@@ -116,23 +118,7 @@ class PartnershipDetailView(APIView):
                 partnership=partnership, actor=request.user, expected_version=version, data=data
             )
         except services.EditConflict as conflict:
-            return Response(
-                {
-                    "detail": str(conflict),
-                    "version": conflict.current.version,
-                    "changed_by": conflict.changed_by,
-                    "conflicts": [
-                        {
-                            "field": item.field,
-                            "base": item.base,
-                            "current": item.current,
-                            "yours": item.yours,
-                        }
-                        for item in conflict.conflicts
-                    ],
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise VersionConflict(conflict) from conflict
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
@@ -255,7 +241,7 @@ class LifecycleView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=["lifecycle"], responses=LifecycleTransitionSerializer(many=True))
+    @extend_schema(tags=["lifecycle"], responses=LifecycleSerializer)
     def get(self, request: Request) -> Response:
         return Response(
             {

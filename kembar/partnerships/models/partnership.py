@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -164,7 +166,8 @@ class PartnershipEvent(models.Model):
         _("date precision"), max_length=5, choices=DatePrecision.choices
     )
     kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
-    detail = models.TextField(_("detail"), blank=True)
+    detail_id = models.TextField(_("detail (Indonesian)"), blank=True)
+    detail_en = models.TextField(_("detail (English)"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     history = HistoricalRecords()
@@ -182,7 +185,19 @@ class PartnershipEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.partnership.slug} {self.date} {self.kind}"
 
+    @property
+    def detail(self) -> str:
+        """The detail in the active language, the other one when it is missing."""
+        if (get_language() or "id").startswith("en"):
+            return self.detail_en or self.detail_id
+        return self.detail_id or self.detail_en
+
     def date_label(self) -> str:
         """The date as precisely as the source gives it, in the active language."""
-        formats = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
-        return date_format(self.date, formats[DatePrecision(self.date_precision)])
+        return partial_date_label(self.date, self.date_precision)
+
+
+def partial_date_label(date: dt.date, precision: str) -> str:
+    """``date`` as precisely as ``precision`` (day, month, year) says, in the active language."""
+    formats = {DatePrecision.DAY: "j F Y", DatePrecision.MONTH: "F Y", DatePrecision.YEAR: "Y"}
+    return date_format(date, formats[DatePrecision(precision)])

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from kembar.geo.models import City, Country, Region
 from kembar.partnerships.models.lifecycle import DocumentKind, LifecycleState, LifecycleTransition
-from kembar.partnerships.models.partnership import Partnership
+from kembar.partnerships.models.partnership import DatePrecision, Partnership, partial_date_label
 
 
 class TransitionRecord(models.Model):
@@ -78,20 +78,38 @@ class PartnershipDocument(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="documents")
     kind = models.ForeignKey(DocumentKind, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
-    language = models.CharField(_("language"), max_length=16, choices=Language.choices)
+    # Blank only for an agreement recorded from public sources, whose language they do not give.
+    language = models.CharField(_("language"), max_length=16, choices=Language.choices, blank=True)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on_precision = models.CharField(
+        _("signing date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="documents/%Y/")
+    valid_until_precision = models.CharField(
+        _("validity end precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    # An agreement known only from public sources (the starting record) has no
+    # file and no uploader; ``source`` names where its dates come from.
+    file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     size_bytes = models.PositiveIntegerField(_("size in bytes"), editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("uploaded by"),
     )
@@ -117,6 +135,18 @@ class PartnershipDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    def signed_on_label(self) -> str:
+        """The signing date as precisely as it is known, in the active language ("" if none)."""
+        if self.signed_on is None:
+            return ""
+        return partial_date_label(self.signed_on, self.signed_on_precision)
+
+    def valid_until_label(self) -> str:
+        """The end of validity as precisely as it is known, in the active language ("" if none)."""
+        if self.valid_until is None:
+            return ""
+        return partial_date_label(self.valid_until, self.valid_until_precision)
 
 
 class Condition(models.TextChoices):
@@ -178,6 +208,13 @@ class CooperationPlan(models.Model):
     funding_source = models.TextField(_("funding source"), blank=True)
     period_start = models.DateField(_("implementation from"), null=True, blank=True)
     period_end = models.DateField(_("implementation until"), null=True, blank=True)
+    #: Raised on every saved change; a save names the version it was edited from (0: none yet).
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised on every change; guards against lost updates."),
+    )
 
     history = HistoricalRecords()
 

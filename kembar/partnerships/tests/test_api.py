@@ -29,7 +29,12 @@ def brisbane() -> None:
         [FocusAreaFactory.create(), FocusAreaFactory.create(slug="smart-city")]
     )
     PartnershipEventFactory.create(
-        partnership=partnership, date=dt.date(2023, 1, 1), date_precision="year", kind="revived"
+        partnership=partnership,
+        date=dt.date(2023, 1, 1),
+        date_precision="year",
+        kind="revived",
+        detail_id="Dihidupkan kembali",
+        detail_en="Revived",
     )
     PartnershipEventFactory.create(partnership=partnership)
     PartnershipFactory.create(slug="other-region", local_region=RegionFactory.create(kode="33.71"))
@@ -51,8 +56,11 @@ def test_list_filtered_by_local_region(client: Client, brisbane: None) -> None:
     assert "events" not in row
 
 
-def test_detail_has_events_oldest_first(client: Client, brisbane: None) -> None:
-    response = client.get("/api/v1/partnerships/smg-brisbane/")
+@pytest.mark.parametrize(("language", "detail"), [("id", "Dihidupkan kembali"), ("en", "Revived")])
+def test_detail_has_events_oldest_first(
+    client: Client, brisbane: None, language: str, detail: str
+) -> None:
+    response = client.get("/api/v1/partnerships/smg-brisbane/", HTTP_ACCEPT_LANGUAGE=language)
 
     assert response.status_code == 200
     assert response.json()["events"] == [
@@ -61,13 +69,17 @@ def test_detail_has_events_oldest_first(client: Client, brisbane: None) -> None:
             "date_precision": "day",
             "kind": "agreement_signed",
             "detail": "",
+            "detail_id": "",
+            "detail_en": "",
             "source": "",
         },
         {
             "date": "2023-01-01",
             "date_precision": "year",
             "kind": "revived",
-            "detail": "",
+            "detail": detail,
+            "detail_id": "Dihidupkan kembali",
+            "detail_en": "Revived",
             "source": "",
         },
     ]

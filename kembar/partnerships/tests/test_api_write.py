@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kembar.accounts.models import Organisation, Role, User
 from kembar.geo.tests.factories import CityFactory, CountryFactory, RegionFactory
@@ -16,6 +16,7 @@ from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
 from kembar.partnerships.models import InboundRequest, LifecycleState, Partnership
 from kembar.partnerships.services import lifecycle_seed_apply
 from kembar.partnerships.tests.factories import PartnershipFactory
+from kembar.partnerships.tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,8 @@ def world(settings: Any) -> dict[str, Any]:
 
 
 def token_client(user: User) -> Client:
-    token, _created = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    _stored, token = AuthToken.objects.create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def transition(client: Client, slug: str, to: str, reason: str = "") -> Any:
@@ -245,7 +246,7 @@ def test_inbound_request_accept_and_decline(world: dict[str, Any]) -> None:
     )
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()  # a real PDF: uploads are parsed
 
 
 def test_document_upload_through_the_api(

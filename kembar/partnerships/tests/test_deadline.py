@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kembar.accounts.models import Role
 from kembar.accounts.tests.factories import UserFactory, standard_organisations
-from kembar.common.calendar import add_working_days
+from kembar.geo.workdays import working_days_after
 from kembar.partnerships.lifecycle import partnership_transition, partnership_transition_approve
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
 from kembar.partnerships.models import LifecycleState, LifecycleTransition, TransitionRecord
@@ -47,7 +47,7 @@ def test_deadline_is_set_shown_and_turns_overdue(settings: Any, tmp_path: Any) -
     partnership_transition_approve(record=record, approver=leader)
     partnership.refresh_from_db()
     today = timezone.localdate()
-    due = add_working_days(today, 45)
+    due = working_days_after(today, 45)
 
     assert partnership_stage_deadline(partnership, today=today) == StageDeadline(
         date=due, days_left=(due - today).days, overdue=False

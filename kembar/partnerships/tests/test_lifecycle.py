@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from kembar.accounts.models import Organisation, Role, User
-from kembar.common.calendar import add_working_days
 from kembar.geo.tests.factories import RegionFactory
+from kembar.geo.workdays import working_days_after
 from kembar.partnerships.lifecycle import (
     TransitionRefused,
     partnership_transition,
@@ -35,11 +35,12 @@ from kembar.partnerships.models import (
 )
 from kembar.partnerships.services import lifecycle_seed_apply
 from kembar.partnerships.tests.factories import PartnershipFactory
+from kembar.partnerships.tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
 DEFINITION = lifecycle_read(settings.KEMBAR_DATA_DIR / LIFECYCLE_FILE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()  # a real PDF: uploads are parsed
 
 
 @pytest.fixture(autouse=True)
@@ -201,7 +202,7 @@ def test_every_default_transition(people: dict[str, User], source: str, target: 
     last = partnership.history.order_by("-history_id").first()
     assert last.history_change_reason == f"{source} → {target}: Decided in a meeting"
     expected_deadline = (
-        add_working_days(timezone.localdate(), 45) if target == "council_approval" else None
+        working_days_after(timezone.localdate(), 45) if target == "council_approval" else None
     )
     assert record.deadline == expected_deadline
 

@@ -30,10 +30,11 @@ from kembar.partnerships.models import (
     TransitionRecord,
 )
 from kembar.partnerships.tests.factories import PartnershipFactory
+from kembar.partnerships.tests.pdfs import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = blank_pdf()  # a real PDF: uploads are parsed
 
 ROLES = {
     "administrator": (Role.ADMINISTRATOR, None),

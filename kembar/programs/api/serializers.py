@@ -23,9 +23,15 @@ from rest_framework import serializers
 
 from kembar.accounts.models import Organisation
 from kembar.common.api import NamedChoiceField
+from kembar.common.versioning import RequiredInPatch
 from kembar.geo.models import Region
-from kembar.partnerships.access import visible_partnerships_q
+from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import FocusArea, Partnership
+from kembar.programs.disclosure import (
+    participant_summary,
+    protect_people_indicators,
+    sees_participant_breakdown,
+)
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -126,6 +132,15 @@ def _money_kind(**kwargs: Any) -> NamedChoiceField:
     return NamedChoiceField(MoneyKind.choices, enum_name="MoneyKindEnum", **kwargs)
 
 
+def version_field() -> serializers.IntegerField:
+    """The version of the activity the client last read; a stale one is answered 409."""
+    return serializers.IntegerField(
+        min_value=1,
+        help_text="the activity's `version` you last read; if someone changed the activity "
+        "since, the answer is 409 with the conflicting fields and nothing is saved",
+    )
+
+
 def _result_level(**kwargs: Any) -> NamedChoiceField:
     return NamedChoiceField(ResultLevel.choices, enum_name="ResultLevelEnum", **kwargs)
 
@@ -159,6 +174,14 @@ class ContributionSerializer(serializers.ModelSerializer[Contribution]):
 
 
 class DisaggregationSerializer(serializers.ModelSerializer[IndicatorDisaggregation]):
+    actual = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text="null when not shown: a count of 1–4 people, or one that would reveal it",
+    )
+
     class Meta:
         model = IndicatorDisaggregation
         fields = ["dimension", "category", "actual"]
@@ -198,6 +221,32 @@ class ResultSerializer(serializers.ModelSerializer[Result]):
         fields = ["level", "title", "indicators"]
 
 
+class ParticipantCellSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField(allow_null=True, help_text="null: from outside the city")
+    name = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    suppressed = serializers.BooleanField()
+
+
+class ParticipantSummarySerializer(serializers.Serializer[dict[str, Any]]):
+    """All participants (both sides) as one-way tables that add up to ``total``.
+
+    Exact for staff of the partnership's region.  For everyone else counts of
+    1–4 are null (``suppressed``), with enough other counts that none can be
+    worked out from ``total`` (at least two per table, holding 5 or more
+    people); a ``total`` of 1–4 is null and every table is withheld.  Tables
+    named in ``withheld`` are empty.  Categories with nobody are not listed.
+    """
+
+    total = serializers.IntegerField(allow_null=True)
+    withheld = serializers.ListField(child=serializers.CharField())
+    side = ParticipantCellSerializer(many=True)
+    gender = ParticipantCellSerializer(many=True)
+    age_band = ParticipantCellSerializer(many=True)
+    group = ParticipantCellSerializer(many=True)
+    home_region = ParticipantCellSerializer(many=True)
+
+
 class ActivitySerializer(serializers.ModelSerializer[Activity]):
     """An activity with everything recorded under it (except the trip report).
 
@@ -205,6 +254,13 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
     ``participants_partner``.  Amounts, rates and indicator values are decimal
     strings (``"13032085.75"``); ``amount_idr`` = ``amount`` × ``rate_to_idr``,
     rounded half up to the cent.
+
+    Personal data (UU PDP 27/2022): the breakdown ``participants`` is given to
+    staff of the partnership's own region and administrators only; for
+    everyone else (anonymous callers included) it is null, and
+    ``participant_summary``, ``participants_local``, ``participants_partner``
+    and indicator values counted in people have counts of 1–4 people, and
+    the counts that would reveal them, replaced by null.
     """
 
     partnership = PartnershipBriefSerializer(read_only=True)
@@ -225,9 +281,20 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
     focus_areas: serializers.SlugRelatedField[FocusArea] = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True
     )
-    participants = ParticipantCountSerializer(
-        source="participant_counts", many=True, read_only=True
+    participants_local = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="null when suppressed (see participant_summary)"
     )
+    participants_partner = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="null when suppressed (see participant_summary)"
+    )
+    participants = ParticipantCountSerializer(
+        source="participant_counts",
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="the full breakdown; null unless you are staff of the partnership's region",
+    )
+    participant_summary = serializers.SerializerMethodField()
     budget = BudgetLineSerializer(source="budget_lines", many=True, read_only=True)
     contributions = ContributionSerializer(many=True, read_only=True)
     results = ResultSerializer(many=True, read_only=True)
@@ -259,11 +326,31 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
             "participants_partner",
             "is_demo",
             "participants",
+            "participant_summary",
             "budget",
             "contributions",
             "results",
             "updated_at",
+            "version",
         ]
+
+    def _exact(self, activity: Activity) -> bool:
+        request = self.context.get("request")
+        return sees_participant_breakdown(getattr(request, "user", None), activity)
+
+    @extend_schema_field(ParticipantSummarySerializer)
+    def get_participant_summary(self, activity: Activity) -> dict[str, Any]:
+        return participant_summary(activity, exact=self._exact(activity))
+
+    def to_representation(self, instance: Activity) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self._exact(instance):
+            data["participants"] = None
+            sides = {cell["code"]: cell["count"] for cell in data["participant_summary"]["side"]}
+            data["participants_local"] = sides.get(ParticipantSide.LOCAL.value)
+            data["participants_partner"] = sides.get(ParticipantSide.PARTNER.value)
+            protect_people_indicators(data["results"])
+        return data
 
     @extend_schema_field(PlaceSerializer(allow_null=True))
     def get_place(self, activity: Activity) -> dict[str, Any] | None:
@@ -293,6 +380,9 @@ class TripReportSerializer(serializers.ModelSerializer[TripReport]):
     submitted_by = serializers.CharField(
         source="submitted_by.username", allow_null=True, default=None, read_only=True
     )
+    version = serializers.IntegerField(
+        source="activity.version", read_only=True, help_text="the activity's version"
+    )
 
     class Meta:
         model = TripReport
@@ -304,6 +394,7 @@ class TripReportSerializer(serializers.ModelSerializer[TripReport]):
             "travellers",
             "submitted_by",
             "submitted_at",
+            "version",
         ]
 
 
@@ -345,7 +436,12 @@ class ActivityQuerySerializer(serializers.Serializer[None]):
 
 @extend_schema_field(OpenApiTypes.STR)
 class VisiblePartnershipField(serializers.SlugRelatedField[Partnership]):
-    """A partnership by slug, among those the requesting user may see."""
+    """A partnership by slug, among those the requesting user works on.
+
+    Only the partnerships of their staff pages
+    (:func:`~kembar.partnerships.access.staff_partnerships`): another public
+    partnership answers like an unknown one.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", **kwargs)
@@ -355,7 +451,7 @@ class VisiblePartnershipField(serializers.SlugRelatedField[Partnership]):
         user = getattr(request, "user", None)
         if user is None:
             return Partnership.objects.none()
-        return Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
+        return staff_partnerships(user)
 
 
 class ParticipantWriteSerializer(serializers.Serializer[dict[str, Any]]):
@@ -378,8 +474,10 @@ class ActivityWriteSerializer(serializers.Serializer[dict[str, Any]]):
     """An activity as PUT or PATCH gives it; its reference is the one in the URL.
 
     Without ``participants`` the stored breakdown stays and must still add up
-    to the totals given.
+    to the totals given.  ``version`` is required, for PATCH too.
     """
+
+    version = version_field()
 
     partnership = VisiblePartnershipField(help_text="partnership slug")
     kind = _kind()
@@ -435,7 +533,20 @@ class ActivityWriteSerializer(serializers.Serializer[dict[str, Any]]):
         return region
 
 
+class ActivityPatchSerializer(RequiredInPatch, ActivityWriteSerializer):
+    """``version`` and any of the activity's fields; the fields left out stay as they are."""
+
+    # Documents the body only: the view validates it as a partial ActivityWriteSerializer
+    # (no defaults filled in) and refuses a body without ``version`` itself.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
 class ActivityCreateSerializer(ActivityWriteSerializer):
+    version = None  # type: ignore[assignment]  # a new activity has none yet
     reference = serializers.CharField(
         max_length=40, help_text="your code for it, unique in Kembar, e.g. SMG-BNE-2024-01"
     )
@@ -443,6 +554,8 @@ class ActivityCreateSerializer(ActivityWriteSerializer):
 
 class ParticipantReportSerializer(serializers.Serializer[dict[str, Any]]):
     """The totals and their breakdown; the breakdown must add up to the totals."""
+
+    version = version_field()
 
     participants_local = serializers.IntegerField(min_value=0)
     participants_partner = serializers.IntegerField(min_value=0)
@@ -463,6 +576,8 @@ class BudgetLineWriteSerializer(serializers.Serializer[dict[str, Any]]):
 class BudgetSetSerializer(serializers.Serializer[dict[str, Any]]):
     """All budget lines of the activity (one per source and kind); absent ones are removed."""
 
+    version = version_field()
+
     lines = BudgetLineWriteSerializer(many=True)
 
 
@@ -482,6 +597,8 @@ class ContributionWriteSerializer(serializers.Serializer[dict[str, Any]]):
 class ContributionSetSerializer(serializers.Serializer[dict[str, Any]]):
     """All contributions of the activity; absent ones are removed."""
 
+    version = version_field()
+
     contributions = ContributionWriteSerializer(many=True)
 
 
@@ -493,6 +610,8 @@ class DisaggregationWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 class ResultRecordSerializer(serializers.Serializer[dict[str, Any]]):
     """One period of one indicator of one result (created or corrected)."""
+
+    version = version_field()
 
     level = _result_level()
     result_title = serializers.CharField(max_length=200)
@@ -534,6 +653,7 @@ class TravellerWriteSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class TripReportWriteSerializer(serializers.Serializer[dict[str, Any]]):
+    version = version_field()
     purpose = serializers.CharField()
     outputs = serializers.CharField()
     days = serializers.IntegerField()

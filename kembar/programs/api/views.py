@@ -1,12 +1,16 @@
 """Activities API: reads for everyone the rules allow, writes through the activity services.
 
 Anonymous readers see the activities of partnerships shown to the public;
-signed-in users also those of the partnerships their role lets them see.
+signed-in users also those of the partnerships their role lets them see, and a
+partner counterpart only their own partnerships'
+(:func:`~kembar.partnerships.access.listed_partnerships`).
 Lists and details carry everything recorded under an activity (participants,
 budget, contributions, results), prefetched so that a page costs the same
-number of queries whatever its length.  Trip reports have their own endpoint,
-for the region's staff and council only.  Writes obey the same rules and
-checks as the staff pages and the spreadsheet import.
+number of queries whatever its length.  Only staff of the partnership's
+region see the breakdown of participants; everyone else sees protected
+one-way tables (``kembar.programs.disclosure``).  Trip reports have their own
+endpoint, for the region's staff and council only.  Writes obey the same
+rules and checks as the staff pages and the spreadsheet import.
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.fields import Field
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
-from kembar.partnerships.access import visible_partnerships_q
-from kembar.partnerships.models import Partnership
+from kembar.common.versioning import ConflictSerializer, EditConflict, VersionConflict
+from kembar.partnerships.access import listed_partnerships
 from kembar.programs import selectors
 from kembar.programs.activities import (
     ACTIVITY_FIELDS,
@@ -49,6 +54,7 @@ from kembar.programs.activities import (
 from kembar.programs.api.serializers import (
     PARTNER_CITY,
     ActivityCreateSerializer,
+    ActivityPatchSerializer,
     ActivityQuerySerializer,
     ActivitySerializer,
     ActivityWriteSerializer,
@@ -99,14 +105,19 @@ def _detail(request: Request, reference: str, code: int = status.HTTP_200_OK) ->
     activity = selectors.activity_detail_get(user=request.user, reference=reference)
     if activity is None:
         raise Http404
-    return Response(ActivitySerializer(activity).data, status=code)
+    return Response(ActivitySerializer(activity, context={"request": request}).data, status=code)
 
 
 def _call(service: Callable[..., T], renames: dict[str, str] | None = None, **kwargs: Any) -> T:
-    """Run a service; its refusals become 403, its problems 400 with the API's field names."""
+    """Run a service; its refusals become 403, its problems 400 with the API's field names.
+
+    A stale ``version`` becomes 409 with the conflicting fields (nothing is saved).
+    """
     names = {**_API_NAMES, **(renames or {})}
     try:
         return service(**kwargs)
+    except EditConflict as conflict:
+        raise VersionConflict(conflict, names) from conflict
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     except DjangoValidationError as exc:
@@ -155,9 +166,7 @@ class ActivityListView(generics.ListAPIView[Activity]):
         slug = query.get("partnership", "")
         if (
             slug
-            and not Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
-            .filter(slug=slug)
-            .exists()
+            and not listed_partnerships(user).filter(slug=slug).exists()
         ):
             # Unknown and invisible partnerships answer alike, so that slugs do not leak.
             raise ValidationError({"partnership": [does_not_exist("slug", slug)]})
@@ -215,27 +224,44 @@ class ActivityDetailView(APIView):
         )
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
+        if "version" not in values:
+            # PATCH too: a change without the version read could overwrite someone's change.
+            raise ValidationError({"version": [Field.default_error_messages["required"]]})
+        version = values.pop("version")
         participants = values.get("participants")
+        given = set(request.data) if partial else None
+        if given is not None and "place" in given:
+            given |= {"place_region", "in_partner_city"}
         _call(
             activity_save,
             actor=request.user,
             data=_activity_data(reference, values, current if partial else None),
             participants=_participant_rows(participants) if participants is not None else None,
             is_demo=current.is_demo,
+            expected_version=version,
+            given=given,
         )
         return _detail(request, reference)
 
     @extend_schema(
         request=ActivityWriteSerializer,
-        responses={200: ActivitySerializer, 400: OpenApiResponse(description="invalid")},
+        responses={
+            200: ActivitySerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def put(self, request: Request, reference: str) -> Response:
         return self._save(request, reference, partial=False)
 
     @extend_schema(
-        request=ActivityWriteSerializer,
-        responses={200: ActivitySerializer, 400: OpenApiResponse(description="invalid")},
+        request=ActivityPatchSerializer,
+        responses={
+            200: ActivitySerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def patch(self, request: Request, reference: str) -> Response:
@@ -255,7 +281,11 @@ class ParticipantsView(APIView):
 
     @extend_schema(
         request=ParticipantReportSerializer,
-        responses={200: ActivitySerializer, 400: OpenApiResponse(description="invalid")},
+        responses={
+            200: ActivitySerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def put(self, request: Request, reference: str) -> Response:
@@ -271,6 +301,7 @@ class ParticipantsView(APIView):
             local_total=data["participants_local"],
             partner_total=data["participants_partner"],
             rows=_participant_rows(data["counts"]),
+            expected_version=data["version"],
         )
         return _detail(request, reference)
 
@@ -282,7 +313,11 @@ class BudgetView(APIView):
 
     @extend_schema(
         request=BudgetSetSerializer,
-        responses={200: ActivitySerializer, 400: OpenApiResponse(description="invalid")},
+        responses={
+            200: ActivitySerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def put(self, request: Request, reference: str) -> Response:
@@ -290,7 +325,13 @@ class BudgetView(APIView):
         serializer = BudgetSetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = [BudgetRow(**line) for line in serializer.validated_data["lines"]]
-        _call(activity_budget_set, actor=request.user, activity=activity, rows=rows)
+        _call(
+            activity_budget_set,
+            actor=request.user,
+            activity=activity,
+            rows=rows,
+            expected_version=serializer.validated_data["version"],
+        )
         return _detail(request, reference)
 
 
@@ -301,7 +342,11 @@ class ContributionsView(APIView):
 
     @extend_schema(
         request=ContributionSetSerializer,
-        responses={200: ActivitySerializer, 400: OpenApiResponse(description="invalid")},
+        responses={
+            200: ActivitySerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def put(self, request: Request, reference: str) -> Response:
@@ -309,7 +354,13 @@ class ContributionsView(APIView):
         serializer = ContributionSetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = [ContributionRow(**row) for row in serializer.validated_data["contributions"]]
-        _call(activity_contributions_set, actor=request.user, activity=activity, rows=rows)
+        _call(
+            activity_contributions_set,
+            actor=request.user,
+            activity=activity,
+            rows=rows,
+            expected_version=serializer.validated_data["version"],
+        )
         return _detail(request, reference)
 
 
@@ -324,6 +375,7 @@ class ResultsView(APIView):
             200: ActivitySerializer,
             201: ActivitySerializer,
             400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
         },
         tags=TAGS,
     )
@@ -332,12 +384,17 @@ class ResultsView(APIView):
         serializer = ResultRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
+        version = values.pop("version")
         values["disaggregation"] = {
             (item["dimension"], item["category"]): item["actual"]
             for item in values["disaggregation"]
         }
         changed = _call(
-            activity_result_record, actor=request.user, activity=activity, row=ResultRow(**values)
+            activity_result_record,
+            actor=request.user,
+            activity=activity,
+            row=ResultRow(**values),
+            expected_version=version,
         )
         return _detail(
             request, reference, status.HTTP_201_CREATED if changed else status.HTTP_200_OK
@@ -370,7 +427,11 @@ class TripReportView(APIView):
 
     @extend_schema(
         request=TripReportWriteSerializer,
-        responses={200: TripReportSerializer, 400: OpenApiResponse(description="invalid")},
+        responses={
+            200: TripReportSerializer,
+            400: OpenApiResponse(description="invalid"),
+            409: ConflictSerializer,
+        },
         tags=TAGS,
     )
     def put(self, request: Request, reference: str) -> Response:
@@ -387,6 +448,7 @@ class TripReportView(APIView):
             days=data["days"],
             cost_idr=data["cost_idr"],
             travellers=[TravellerRow(**row) for row in data["travellers"]],
+            expected_version=data["version"],
         )
         report = (
             TripReport.objects.select_related("submitted_by")

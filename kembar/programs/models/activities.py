@@ -130,6 +130,15 @@ class Activity(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    #: Raised by one on every saved change (for an activity: also of what is recorded under
+    #: it); a write names the version it read, and a stale one is refused (no lost updates).
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised on every change; guards against lost updates."),
+    )
+
     history = HistoricalRecords(m2m_fields=[sdg_goals, sdg_targets, focus_areas])
 
     class Meta:

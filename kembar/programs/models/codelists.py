@@ -62,7 +62,7 @@ class SdgGoal(_Named):
 
 
 class SdgTarget(_Named):
-    """An SDG target (``1.1`` … ``17.19``); the UN publishes no Indonesian text of targets."""
+    """An SDG target (``1.1`` … ``17.19``), with its Indonesian text from ``sdg_targets_id.csv``."""
 
     code = models.CharField(_("target"), max_length=6, primary_key=True)
     goal = models.ForeignKey(SdgGoal, on_delete=models.PROTECT, related_name="targets")

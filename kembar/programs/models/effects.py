@@ -116,6 +116,15 @@ class EconomicEffect(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    #: Raised by one on every correction; a correction names the version it read,
+    #: and a stale one is refused (no lost updates).
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised on every change; guards against lost updates."),
+    )
+
     history = HistoricalRecords()
 
     class Meta:

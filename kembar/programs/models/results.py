@@ -247,6 +247,11 @@ class ImportBatch(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     summary = models.JSONField(_("summary"), default=dict)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why the file or its rows were refused: the first problems found."),
+    )
     rejected_file = models.BinaryField(
         _("rows to correct"),
         blank=True,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kembar.accounts.models import OrganisationKind, Role, User
 from kembar.accounts.tests.factories import OrganisationFactory, UserFactory, standard_organisations
@@ -156,8 +156,8 @@ def world() -> dict[str, Any]:
 def token_client(user: User | None) -> Client:
     if user is None:
         return Client(HTTP_ACCEPT_LANGUAGE="en")
-    token, _created = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    _stored, token = AuthToken.objects.create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def as_user(world: dict[str, Any], who: str) -> Client:
@@ -265,10 +265,8 @@ def test_an_invisible_partnership_answers_like_an_unknown_one(world: dict[str, A
     [
         ("anonymous", ["SMG-NJG-2025-01", "DEMO-NJG-2022-01"]),
         ("magelang", ["SMG-NJG-2025-01", "DEMO-NJG-2022-01"]),
-        (
-            "partner",
-            ["SMG-NJG-2025-01", "SMG-BNE-2024-01", "SMG-BNE-2023-01", "DEMO-NJG-2022-01"],
-        ),
+        # Only their own partnership: Nanjing's public activities are for the public portal.
+        ("partner", ["SMG-BNE-2024-01", "SMG-BNE-2023-01"]),
         ("council", [*ALL, "DEMO-NJG-2022-01"]),
         ("agency_other", [*ALL, "DEMO-NJG-2022-01"]),
     ],
@@ -280,6 +278,30 @@ def test_who_sees_which_activities(world: dict[str, Any], who: str, expected: li
     for reference in ALL:
         status = client.get(url(reference)).status_code
         assert status == (200 if reference in expected else 404), reference
+
+
+@pytest.mark.parametrize("who", ["partner", "magelang"])
+def test_another_public_partnership_is_not_offered(world: dict[str, Any], who: str) -> None:
+    """Writes name only partnerships of the caller's staff pages; a partner counterpart's
+    filter too (the public portal shows the others)."""
+    before = snapshot()
+    client = as_user(world, who)
+
+    created = send(client, "post", LIST, new_activity(partnership="smg-nanjing"))
+
+    assert created.status_code == 400, created.content
+    assert created.json()["errors"] == {
+        "partnership": ["Object with slug=smg-nanjing does not exist."]
+    }
+    assert snapshot() == before
+    filtered = client.get(f"{LIST}?partnership=smg-nanjing")
+    if who == "partner":
+        assert filtered.status_code == 400
+        assert filtered.json()["errors"] == {
+            "partnership": ["Object with slug=smg-nanjing does not exist."]
+        }
+    else:
+        assert references(filtered) == ["SMG-NJG-2025-01", "DEMO-NJG-2022-01"]
 
 
 def test_unknown_activity_is_404(world: dict[str, Any]) -> None:
@@ -704,6 +726,7 @@ def change_body() -> dict[str, Any]:
     del body["reference"]
     body["participants_partner"] = 0
     body["participants"] = []
+    body["version"] = 1
     return body
 
 
@@ -776,7 +799,7 @@ def test_patch_changes_only_what_is_given(world: dict[str, Any], recorded: Activ
         as_user(world, "agency_own"),
         "patch",
         url("SMG-BNE-2024-01"),
-        {"title_en": "Teacher training (Brisbane)", "place": "partner_city"},
+        {"version": 1, "title_en": "Teacher training (Brisbane)", "place": "partner_city"},
     )
 
     assert response.status_code == 200, response.content
@@ -799,7 +822,10 @@ def test_patch_totals_must_still_match_the_stored_breakdown(
     before = snapshot()
 
     response = send(
-        as_user(world, "officer"), "patch", url("SMG-BNE-2024-01"), {"participants_local": 9}
+        as_user(world, "officer"),
+        "patch",
+        url("SMG-BNE-2024-01"),
+        {"version": 1, "participants_local": 9},
     )
 
     assert response.status_code == 400
@@ -827,7 +853,7 @@ def test_report_participants(world: dict[str, Any], recorded: Activity) -> None:
         client,
         "put",
         url("SMG-BNE-2024-01", "participants"),
-        {"participants_local": 11, "participants_partner": 0, "counts": counts},
+        {"version": 1, "participants_local": 11, "participants_partner": 0, "counts": counts},
     )
     assert wrong.status_code == 400
     assert wrong.json()["errors"] == {
@@ -840,7 +866,7 @@ def test_report_participants(world: dict[str, Any], recorded: Activity) -> None:
         client,
         "put",
         url("SMG-BNE-2024-01", "participants"),
-        {"participants_local": 10, "participants_partner": 0, "counts": counts},
+        {"version": 1, "participants_local": 10, "participants_partner": 0, "counts": counts},
     )
 
     assert response.status_code == 200, response.content
@@ -857,6 +883,7 @@ def test_participant_rows_outside_the_city_are_named(world: dict[str, Any]) -> N
         "put",
         url("SMG-BNE-2024-01", "participants"),
         {
+            "version": 1,
             "participants_local": 0,
             "participants_partner": 1,
             "counts": [
@@ -886,6 +913,7 @@ def test_budget_and_contributions(world: dict[str, Any]) -> None:
         "put",
         url("SMG-BNE-2024-01", "budget"),
         {
+            "version": 1,
             "lines": [
                 {"source": "apbd", "kind": "budget", "amount": "50000000"},
                 {
@@ -895,7 +923,7 @@ def test_budget_and_contributions(world: dict[str, Any]) -> None:
                     "currency": "AUD",
                     "rate_to_idr": "10421.5",
                 },
-            ]
+            ],
         },
     )
     contributions = send(
@@ -903,6 +931,7 @@ def test_budget_and_contributions(world: dict[str, Any]) -> None:
         "put",
         url("SMG-BNE-2024-01", "contributions"),
         {
+            "version": 2,
             "contributions": [
                 {"side": "local", "form": "in_kind", "description": "Venue"},
                 {
@@ -913,7 +942,7 @@ def test_budget_and_contributions(world: dict[str, Any]) -> None:
                     "currency": "AUD",
                     "rate_to_idr": "10421.5",
                 },
-            ]
+            ],
         },
     )
 
@@ -934,7 +963,10 @@ def test_budget_problems_are_named_by_row_and_field(world: dict[str, Any]) -> No
         as_user(world, "officer"),
         "put",
         url("SMG-BNE-2024-01", "budget"),
-        {"lines": [{"source": "apbd", "kind": "budget", "amount": "-5", "currency": "XYZ"}]},
+        {
+            "version": 1,
+            "lines": [{"source": "apbd", "kind": "budget", "amount": "-5", "currency": "XYZ"}],
+        },
     )
 
     assert response.status_code == 400
@@ -961,16 +993,17 @@ def test_record_a_result(world: dict[str, Any]) -> None:
         ],
     }
 
-    first = send(client, "post", url("SMG-BNE-2024-01", "results"), row)
-    again = send(client, "post", url("SMG-BNE-2024-01", "results"), row)
+    first = send(client, "post", url("SMG-BNE-2024-01", "results"), {**row, "version": 1})
+    again = send(client, "post", url("SMG-BNE-2024-01", "results"), {**row, "version": 2})
     wrong = send(
         client,
         "post",
         url("SMG-BNE-2024-01", "results"),
-        {**row, "actual": "19"},
+        {**row, "actual": "19", "version": 2},
     )
 
     assert (first.status_code, again.status_code, wrong.status_code) == (201, 200, 400)
+    assert (first.json()["version"], again.json()["version"]) == (2, 2)
     indicator = first.json()["results"][0]["indicators"][0]
     assert (indicator["title"], indicator["unit"], indicator["standard"]) == (
         "Pelajar dan mahasiswa yang dipertukarkan",
@@ -984,6 +1017,7 @@ def test_record_a_result(world: dict[str, Any]) -> None:
 
 
 TRIP: dict[str, Any] = {
+    "version": 1,
     "purpose": "Trade mission to Brisbane's food expo",
     "outputs": "Three buyers met; one letter of intent",
     "days": 7,
@@ -1018,6 +1052,7 @@ def test_trip_report_visibility(world: dict[str, Any], who: str, expected: int) 
     if expected == 200:
         assert response.json() | {"submitted_at": None} == {
             **TRIP,
+            "version": 2,
             "cost_idr": "185000000.00",
             "travellers": sorted(TRIP["travellers"], key=lambda row: row["organisation"]),
             "submitted_by": "disdag",

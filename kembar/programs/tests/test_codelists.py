@@ -44,6 +44,10 @@ def test_the_shipped_lists_are_complete() -> None:
         "11.c",
     ]
     assert all(goal["name_id"] for goal in LISTS.goals.values())
+    assert all(target["name_id"] for target in LISTS.targets.values())
+    assert LISTS.targets["11.4"]["name_id"] == (
+        "Mempromosikan dan menjaga warisan budaya dunia dan warisan alam dunia"
+    )
 
 
 @pytest.mark.django_db
@@ -69,7 +73,12 @@ def test_apply_is_idempotent_and_names_follow_the_language() -> None:
     goal = SdgGoal.objects.get(code=5)
     target = SdgTarget.objects.get(code="5.1")
     with translation.override("id"):
-        assert (goal.name, target.name) == ("Kesetaraan Gender", target.name_en)
+        assert (goal.name, target.name) == (
+            "Kesetaraan Gender",
+            "Mengakhiri segala bentuk diskriminasi terhadap kaum perempuan di mana pun",
+        )
+    with translation.override("en"):
+        assert target.name == target.name_en
     with translation.override("en"):
         assert goal.name == "Goal 5. Achieve gender equality and empower all women and girls"
 

@@ -357,17 +357,17 @@ def test_template_offers_dropdowns_for_the_coded_columns(world: World) -> None:
     book = load_workbook(io.BytesIO(activity_template_build(user=world.officer)))
 
     activities = validations(book, "Kegiatan")
-    assert activities["B3:B5002"] == "Kode!$A$2:$A$2"  # partnership
-    assert activities["C3:C5002"] == "Kode!$C$2:$C$12"  # kind: 11 kinds
-    assert activities["H3:H5002"] == "Kode!$G$2:$G$4"  # agency: pemkot, disdik, dinkes
-    assert activities["K3:K5002"] == "Kode!$E$2:$E$5"  # status
-    assert activities["M3:M5002"] == "Kode!$I$2:$I$4"  # place: 2 kecamatan, 1 kelurahan
-    assert activities["O3:O5002"] == "Kode!$M$2:$M$3"  # sector: 2 sectors
-    assert activities["P3:P5002"] == "Kode!$O$2:$O$2"  # government affair: 1
+    assert activities["B3:B5002"] == "Kode!$B$2:$B$2"  # partnership
+    assert activities["C3:C5002"] == "Kode!$D$2:$D$12"  # kind: 11 kinds
+    assert activities["H3:H5002"] == "Kode!$H$2:$H$4"  # agency: pemkot, disdik, dinkes
+    assert activities["K3:K5002"] == "Kode!$F$2:$F$5"  # status
+    assert activities["M3:M5002"] == "Kode!$J$2:$J$4"  # place: 2 kecamatan, 1 kelurahan
+    assert activities["O3:O5002"] == "Kode!$N$2:$N$3"  # sector: 2 sectors
+    assert activities["P3:P5002"] == "Kode!$P$2:$P$2"  # government affair: 1
     participants = validations(book, "Peserta")
-    assert participants["C3:C5002"] == "Kode!$Y$2:$Y$8"  # group: 7 groups
-    assert participants["D3:D5002"] == "Kode!$AA$2:$AA$4"  # gender: 3
-    assert participants["F3:F5002"] == "Kode!$AE$2:$AE$3"  # home kecamatan: 2
+    assert participants["C3:C5002"] == "Kode!$Z$2:$Z$8"  # group: 7 groups
+    assert participants["D3:D5002"] == "Kode!$AB$2:$AB$4"  # gender: 3
+    assert participants["F3:F5002"] == "Kode!$AF$2:$AF$3"  # home kecamatan: 2
     codes = book["Kode"]
     assert [codes.cell(row=n, column=1).value for n in range(1, 3)] == [
         "partnership",
@@ -385,8 +385,9 @@ def test_template_offers_dropdowns_for_the_coded_columns(world: World) -> None:
 def test_an_agency_officer_is_offered_only_their_own_agency(world: World) -> None:
     book = load_workbook(io.BytesIO(activity_template_build(user=world.agency_officer)))
 
-    assert validations(book, "Kegiatan")["H3:H5002"] == "Kode!$G$2:$G$2"
+    assert validations(book, "Kegiatan")["H3:H5002"] == "Kode!$H$2:$H$2"
     assert book["Kode"]["G2"].value == "disdik-semarang"
+    assert book["Kode"]["H2"].value == world.disdik.name
 
 
 # --- Applying a valid upload ----------------------------------------------------------------

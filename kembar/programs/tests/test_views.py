@@ -197,15 +197,12 @@ def test_create_refuses_bad_input_and_keeps_it(client: Client, people: People) -
     english(client, people.officer)
     response = client.post(
         "/staff/activities/new/",
-        activity_form(end_date="2025-02-01", status="cancelled", participants_local="5"),
+        activity_form(end_date="2025-02-01", status="cancelled"),
     )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["end_date"] == ["The end date is before the start date."]
     assert form.errors["cancellation_reason"] == ["Say why the activity was cancelled."]
-    assert form.errors["participants_local"] == [
-        "The breakdown adds up to 0 but the total says 5: correct one of them."
-    ]
     assert form["title_id"].value() == "Seminar banjir"
     assert not Activity.objects.filter(reference="SMG-BNE-2025-01").exists()
 
@@ -294,9 +291,11 @@ def test_participants_that_do_not_add_up_are_refused(client: Client, people: Peo
         },
     )
     assert response.status_code == 400
-    assert response.context["errors"] == [
-        "The breakdown adds up to 7 but the total says 10: correct one of them."
+    assert response.context["totals"].non_field_errors() == [
+        "The breakdown adds up to 7 local and 0 partner participants, but the totals say "
+        "10 and 0. Correct the rows or the totals, or use the breakdown's totals."
     ]
+    assert b'name="use_breakdown"' in response.content
     assert ParticipantCount.objects.count() == 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -110,3 +111,49 @@ def test_valid_rows_applied_and_the_rest_returned(client: Client, world: World) 
         other.get(f"/staff/activities/import/{report.batch.pk}/rows-to-correct.xlsx").status_code
         == 404
     )
+
+
+def test_a_file_over_the_limit_is_refused_unread_and_logged(
+    client: Client, world: World, settings: Any
+) -> None:
+    settings.KEMBAR_MAX_UPLOAD_BYTES = 2**20
+    english(client, world.officer)
+
+    response = post(client, b"x" * (2**20 + 1))
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    report = response.context["report"]  # type: ignore[attr-defined]
+    assert [p.message for p in report.problems] == ["The file is larger than the limit of 1 MB."]
+    batch = ImportBatch.objects.get()
+    assert (batch.outcome, batch.filename, batch.reason) == (
+        "refused",
+        "kegiatan.xlsx",
+        "The file is larger than the limit of 1 MB. "
+        "Split the rows over several files and upload them one after the other.",
+    )
+
+
+def test_an_empty_file_is_refused_and_logged(client: Client, world: World) -> None:
+    english(client, world.officer)
+
+    response = post(client, b"")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    batch = ImportBatch.objects.get()
+    assert (batch.outcome, batch.reason) == (
+        "refused",
+        "The file is empty. Choose the filled-in workbook.",
+    )
+
+
+def test_the_recent_uploads_say_why_one_was_refused(client: Client, world: World) -> None:
+    english(client, world.officer)
+    post(client, b"name,age\nSiti,32\n")
+
+    page = client.get("/staff/activities/import/").content.decode()
+
+    assert (
+        '<small class="batch-reason">This file is not an Excel workbook or a CSV file made '
+        "from the Kembar template. Download the template, fill it in and upload that file."
+        "</small>"
+    ) in page

@@ -4,6 +4,8 @@
   "use strict";
 
   var COLOURS = ["#9aa5b1", "#3f9a80", "#1b6b5a"];
+  // Ticks and tooltips in the page's language (id: 1.234,5; en: 1,234.5), not the browser's.
+  var LOCALE = document.documentElement.lang || "id";
 
   function readJSON(id) {
     var element = document.getElementById(id);
@@ -16,7 +18,7 @@
     new Chart(canvas, {
       type: "bar",
       data: { labels: labels, datasets: datasets },
-      options: Object.assign({ indexAxis: "y", animation: false, responsive: true, maintainAspectRatio: false }, options || {}),
+      options: Object.assign({ locale: LOCALE, indexAxis: "y", animation: false, responsive: true, maintainAspectRatio: false }, options || {}),
     });
     canvas.dataset.drawn = "true";
   }
@@ -30,12 +32,22 @@
       data.output.datasets.map(function (dataset, index) {
         return { label: dataset.label, data: dataset.data, backgroundColor: COLOURS[index % COLOURS.length] };
       }),
-      { scales: { x: { min: 1, title: { display: true, text: data.labels.output } } } }
+      {
+        scales: {
+          x: { min: 1, title: { display: true, text: data.labels.output } },
+          y: { title: { display: true, text: data.labels.sector } },
+        },
+      }
     );
     bar("economy-linkages-chart", data.linkages.labels, [
       { label: data.labels.backward, data: data.linkages.backward, backgroundColor: "#1b6b5a" },
       { label: data.labels.forward, data: data.linkages.forward, backgroundColor: "#c9a227" },
-    ]);
+    ], {
+      scales: {
+        x: { title: { display: true, text: data.labels.linkage } },
+        y: { title: { display: true, text: data.labels.sector } },
+      },
+    });
     if (data.impact) {
       bar(
         "economy-impact-chart",
@@ -48,7 +60,7 @@
         {
           scales: {
             x: { stacked: true, title: { display: true, text: data.labels.millions } },
-            y: { stacked: true },
+            y: { stacked: true, title: { display: true, text: data.labels.sector } },
           },
         }
       );

@@ -6,12 +6,14 @@
   "use strict";
 
   var RADIUS = [9, 6, 4];
+  // Counts in the page's language (id: 1.234; en: 1,234), not the browser's.
+  var COUNT = new Intl.NumberFormat(document.documentElement.lang || "id");
 
   function label(node, labels) {
     // Tooltips get an element, not HTML, so that a city name is never markup.
     var element = document.createElement("span");
     element.textContent = node.name + " (" + node.country + ") — " + labels.rings[node.ring] +
-      ", " + node.degree + " " + labels.partners;
+      ", " + COUNT.format(node.degree) + " " + labels.partners;
     return element;
   }
 

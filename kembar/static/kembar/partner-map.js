@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // Leaflet sets a string tooltip as HTML; an element with textContent keeps a
+  // stored name (a partner city, the home region) text, whatever characters it holds.
+  function text(value) {
+    var element = document.createElement("span");
+    element.textContent = value;
+    return element;
+  }
+
   function init() {
     var element = document.getElementById("partner-map");
     var dataElement = document.getElementById("partner-map-data");
@@ -30,7 +38,7 @@
     if (data.home) {
       L.circleMarker([data.home.lat, data.home.lng], {
         radius: 8, className: "kembar-marker kembar-marker--home",
-      }).bindTooltip(data.home.name, { permanent: true, direction: "left" }).addTo(map);
+      }).bindTooltip(text(data.home.name), { permanent: true, direction: "left" }).addTo(map);
       bounds.push([data.home.lat, data.home.lng]);
     }
     data.partners.forEach(function (partner) {
@@ -43,7 +51,7 @@
       L.circleMarker(point, {
         radius: 6, className: "kembar-marker kembar-marker--partner status--" + partner.status,
       })
-        .bindTooltip(partner.name + " (" + partner.country + ") — " + partner.status_label)
+        .bindTooltip(text(partner.name + " (" + partner.country + ") — " + partner.status_label))
         .addTo(map);
       bounds.push(point);
     });

@@ -4,6 +4,9 @@
   "use strict";
 
   var CLASSES = 5;
+  // Numbers in the page's language (id: 1.234,5; en: 1,234.5), not the browser's.
+  var LOCALE = document.documentElement.lang || "id";
+  var ONE_DECIMAL = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
   function readJSON(id) {
     var element = document.getElementById(id);
@@ -55,15 +58,18 @@
           },
           onEachFeature: function (feature, shape) {
             var figure = data.districts[feature.properties.kode] || {};
-            var text = feature.properties.nama + ": ";
+            // The name from the record, else the boundary file's; set as text, never as HTML.
+            var text = (figure.name || feature.properties.nama) + ": ";
             if (figure.participants === null) {
               text += data.labels.suppressed;
             } else if (!figure.per_10k) {
               text += data.labels.none;
             } else {
-              text += figure.per_10k.toFixed(1) + " " + data.labels.per10k;
+              text += ONE_DECIMAL.format(figure.per_10k) + " " + data.labels.per10k;
             }
-            shape.bindTooltip(text);
+            var tooltip = document.createElement("span");
+            tooltip.textContent = text;
+            shape.bindTooltip(tooltip);
             shape.on("add", function () {
               var path = shape.getElement && shape.getElement();
               if (path) { path.setAttribute("data-kode", feature.properties.kode); }
@@ -75,7 +81,7 @@
         element.dataset.districts = String(drawn);
         var legend = document.getElementById("reach-legend");
         if (legend) {
-          var parts = ["0"].concat(limits.map(function (limit) { return limit.toFixed(1); }));
+          var parts = ["0"].concat(limits.map(function (limit) { return ONE_DECIMAL.format(limit); }));
           legend.textContent = parts.join(" · ") + " — " + data.labels.per10k;
         }
       });
@@ -87,7 +93,10 @@
     var shares = function (rows, index) {
       return rows.map(function (row) { return row[index] === null ? null : row[index] * 100; });
     };
-    [["reach-groups-chart", data.groups], ["reach-gender-chart", data.gender]].forEach(function (item) {
+    [
+      ["reach-groups-chart", data.groups, data.labels.group],
+      ["reach-gender-chart", data.gender, data.labels.gender],
+    ].forEach(function (item) {
       var canvas = document.getElementById(item[0]);
       if (!canvas) { return; }
       new Chart(canvas, {
@@ -99,7 +108,13 @@
             { label: data.labels.population + " (%)", data: shares(item[1], 2), backgroundColor: "#c9d6df" },
           ],
         },
-        options: { indexAxis: "y", animation: false, responsive: true },
+        options: {
+          locale: LOCALE, indexAxis: "y", animation: false, responsive: true,
+          scales: {
+            x: { title: { display: true, text: data.labels.share } },
+            y: { title: { display: true, text: item[2] } },
+          },
+        },
       });
     });
     var years = document.getElementById("reach-years-chart");
@@ -110,7 +125,13 @@
           labels: data.years.map(function (row) { return row[0]; }),
           datasets: [{ label: data.labels.people, data: data.years.map(function (row) { return row[1]; }), borderColor: "#1b6b5a" }],
         },
-        options: { animation: false, responsive: true },
+        options: {
+          locale: LOCALE, animation: false, responsive: true,
+          scales: {
+            x: { title: { display: true, text: data.labels.year } },
+            y: { beginAtZero: true, title: { display: true, text: data.labels.people } },
+          },
+        },
       });
     }
   }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -63,6 +64,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created {username} ({options['role']})."))
 
     def _ask_password(self) -> str:
+        if not sys.stdin.isatty():
+            # getpass would read the password from a pipe or fail without a terminal.
+            raise CommandError(
+                "No terminal to ask the password on. Run the command in a terminal, or set the "
+                "password in the environment variable KEMBAR_NEW_PASSWORD, e.g. "
+                "KEMBAR_NEW_PASSWORD='…' manage.py create_user NAME --role ROLE."
+            )
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Password (again): "):
             raise CommandError("The two passwords differ.")

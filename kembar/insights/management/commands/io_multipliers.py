@@ -10,7 +10,6 @@ total compensation of employees (see :func:`kembar.analytics.io.income_multiplie
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kembar.analytics.exceptions import InvalidTable
 from kembar.analytics.io import Multipliers, multipliers
+from kembar.common.tabular import csv_writer
 from kembar.insights.io_sources import Sector, io_table_read
 
 #: The keys of each sector's record, in the order of the CSV columns.
@@ -53,7 +53,7 @@ def _records(result: Multipliers, sectors: list[Sector], *, language: str) -> li
 
 def _csv(records: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(FIELDS)
     for record in records:
         writer.writerow(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kembar.analytics.exceptions import InvalidInput
 from kembar.analytics.recommend import METHODS, Evaluation, evaluate_recommenders
+from kembar.common.tabular import csv_writer
 from kembar.insights.management.commands.network_recommend import NetworkCommand
 
 METRICS = ("precision_at_10", "recall_at_50", "map", "auc")
@@ -98,7 +98,7 @@ class Command(NetworkCommand):
         rows = [[method, *payload["methods"][method].values()] for method in METHODS]
         if options["format"] == "csv":
             buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
+            writer = csv_writer(buffer, lineterminator="\n")
             writer.writerow(["method", *METRICS])
             writer.writerows(rows)
             self.stdout.write(buffer.getvalue(), ending="")

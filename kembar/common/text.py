@@ -46,7 +46,9 @@ def check_text(value: str, field: str, *, multiline: bool = False) -> str | None
     True
     >>> check_text("Baris\\nkedua", "description", multiline=True) is None
     True
-    >>> print(check_text("Bel\\x07", "title"))  # doctest: +NORMALIZE_WHITESPACE
+    >>> from django.utils import translation
+    >>> with translation.override("en"):
+    ...     print(check_text("Bel\\x07", "title"))  # doctest: +NORMALIZE_WHITESPACE
     title contains an invisible character that is not allowed (U+0007) at position 4;
     delete it or type the text again.
     """

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,10 @@ def test_purge_days_option_and_setting(settings: Any) -> None:
 def test_purge_refuses_zero_days() -> None:
     records(days_ago=1)
 
-    with pytest.raises(CommandError, match=r"Keep sign-in records for at least one day\."):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match=r"Keep sign-in records for at least one day\."),
+    ):
         purge("--days", "0")
 
     assert remaining() == [1, 1, 1]

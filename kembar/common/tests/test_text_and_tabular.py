@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from kembar.common.tabular import csv_writer, safe_cell, xlsx_cell
@@ -70,7 +71,8 @@ from kembar.common.text import check_text, clean_text
     ],
 )
 def test_check_text(value: str, multiline: bool, expected: str | None) -> None:
-    assert check_text(value, "Title", multiline=multiline) == expected
+    with translation.override("en"):
+        assert check_text(value, "Title", multiline=multiline) == expected
 
 
 def test_clean_text_replaces_what_check_text_refuses() -> None:

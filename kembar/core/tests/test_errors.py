@@ -23,8 +23,8 @@ def broken_context_processor(request: HttpRequest) -> dict[str, object]:
     raise DatabaseError("the database went away")
 
 
-def test_unknown_api_path_is_json_404(client: Client) -> None:
-    response = client.get("/api/v1/no-such-endpoint/")
+def test_unknown_api_path_is_json_404(english: Client) -> None:
+    response = english.get("/api/v1/no-such-endpoint/")
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -68,10 +68,10 @@ def test_disallowed_host_is_kembars_own_400(english: Client) -> None:
     assert "The request could not be handled" in response.content.decode()
 
 
-def test_oversized_api_body_is_json_413(client: Client) -> None:
+def test_oversized_api_body_is_json_413(english: Client) -> None:
     too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 
-    response = client.post("/api/v1/auth/token/", {"username": too_big, "password": "x"})
+    response = english.post("/api/v1/auth/token/", {"username": too_big, "password": "x"})
 
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"

@@ -8,6 +8,7 @@ import sys
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -48,31 +49,15 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
     ],
 )
 def test_healthz_unreachable_database_is_503(database_url: str, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "KEMBAR_VAR_DIR": str(tmp_path),
-        "KEMBAR_LOG_LEVEL": "CRITICAL",
-    }
-    completed = subprocess.run(
-        [sys.executable, "-c", _PROBE],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result: Any = _probe(database_url, tmp_path, script=_PROBE)
 
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["status"] == 503
     assert result["body"]["status"] == "error"
     assert result["body"]["database"] == "unreachable"
     assert "DATABASE_URL" in result["body"]["detail"]
 
 
-def _probe(database_url: str, var_dir: Path) -> dict[str, object]:
+def _probe(database_url: str, var_dir: Path, *, script: str = "") -> dict[str, object]:
     """The health answer of an app run in its own process against ``database_url``."""
     env = {
         **os.environ,
@@ -82,7 +67,7 @@ def _probe(database_url: str, var_dir: Path) -> dict[str, object]:
         "KEMBAR_LOG_LEVEL": "CRITICAL",
     }
     completed = subprocess.run(
-        [sys.executable, "-c", _TIMED_PROBE],
+        [sys.executable, "-c", script or _TIMED_PROBE],
         env=env,
         cwd=settings.BASE_DIR,
         capture_output=True,

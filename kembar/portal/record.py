@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kembar.partnerships.documents import documents_current
 from kembar.partnerships.models import (
     LifecycleState,
     Partnership,
@@ -115,7 +116,8 @@ def history_entries(
 def agreement_documents(partnership: Partnership) -> list[PartnershipDocument]:
     """The current agreements (documents of a kind with validity), oldest signing first."""
     return list(
-        partnership.documents.filter(superseded_by__isnull=True, kind__has_validity=True)
+        documents_current()
+        .filter(partnership=partnership, kind__has_validity=True)
         .select_related("kind")
         .order_by("signed_on", "id")
     )

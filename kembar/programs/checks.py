@@ -15,6 +15,7 @@ import pycountry
 from django.utils.translation import gettext as _
 
 from kembar.common.text import check_text
+from kembar.programs.spreadsheet_limits import MULTI_LINE_COLUMNS
 
 __all__ = [
     "LIMIT",
@@ -32,10 +33,7 @@ __all__ = [
 #: Amounts in rupiah stay below 10^17 (the columns hold 20 digits, 2 decimals).
 LIMIT = Decimal("1e17")
 #: Fields that may hold line breaks; every other text is one line.
-MULTI_LINE = frozenset(
-    {"description_id", "description_en", "cancellation_reason", "description", "note"}
-    | {"purpose", "outputs"}
-)
+MULTI_LINE = MULTI_LINE_COLUMNS | {"purpose", "outputs"}
 #: Rates to rupiah stay below 10^12 with at most six decimals.
 RATE_LIMIT = Decimal("1e12")
 

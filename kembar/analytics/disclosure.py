@@ -254,7 +254,8 @@ def stand_in(counts: Mapping[Any, int], withheld: Iterable[Hashable], total: int
     >>> stand_in({"a": 1, "b": 2, "c": 4}, {"a", "b", "c"}, 7)
     {'a': 3, 'b': 2, 'c': 2}
     """
-    hidden = [key for key in counts if key in set(withheld)]
+    withheld = set(withheld)
+    hidden = [key for key in counts if key in withheld]
     remainder = total - sum(n for key, n in counts.items() if key not in hidden)
     if remainder < 0:
         raise InconsistentMargins(f"the shown cells add up to more than the total {total}")

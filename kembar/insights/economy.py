@@ -925,8 +925,9 @@ def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str,
     withheld = withheld_local_counts(user, activities)
     _withhold(partnership_rows, {(item.partnership.slug, item.sector_id) for item in withheld})
     _withhold(agency_rows, {(item.agency.slug, item.sector_id) for item in withheld})
+    withheld_sectors = {item.sector_id for item in withheld}
     for sector_row in sector_rows:
-        if any(item.sector_id == sector_row["code"] for item in withheld):
+        if sector_row["code"] in withheld_sectors:
             sector_row["participants"] = None
     return {
         "region": region,

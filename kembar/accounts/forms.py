@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from kembar.accounts import services, totp
+from kembar.accounts import services
 
 __all__ = [
     "LoginForm",
@@ -57,7 +57,7 @@ class TotpCodeField(forms.CharField):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        if len(value) != totp.DIGITS or not value.isascii() or not value.isdigit():
+        if not services.is_totp_code(value):
             raise forms.ValidationError(_("Enter the 6 digits of the code."), code="format")
 
 

@@ -189,37 +189,36 @@ def lines(name: str, rows: Iterable[Any]) -> list[str]:
     """What the user sent for set ``name`` (service rows), as the conflict shows it."""
     if name == "participants":
         # Rows of 0 people are not stored, so they are not shown either.
-        return sorted(_participant_line(_RowView(row)) for row in rows if row.count > 0)
+        shown = (row for row in rows if row.count > 0)
+        return sorted(_participant_line(_RowView(row, ParticipantCount)) for row in shown)
     if name == "budget":
-        return sorted(_budget_line(_RowView(row)) for row in rows)
+        return sorted(_budget_line(_RowView(row, BudgetLine)) for row in rows)
     if name == "contributions":
-        return sorted(_contribution_line(_RowView(row)) for row in rows)
+        return sorted(_contribution_line(_RowView(row, Contribution)) for row in rows)
     return [str(row) for row in rows]
 
 
 class _RowView:
     """A service row (dataclass) read like a model row: ``get_*_display`` and ``*_id``."""
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: Any, model: type[Model]) -> None:
         self._row = row
+        self._model = model
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("get_") and name.endswith("_display"):
             field = name[4:-8]
             value = getattr(self._row, field)
-            return lambda: _choice_label(field, value)
+            return lambda: _choice_label(self._model, field, value)
         if name == "home_region_id":
             return getattr(self._row.home_region, "pk", None)
         return getattr(self._row, name)
 
 
-def _choice_label(field: str, value: Any) -> str:
-    for model in (ParticipantCount, BudgetLine, Contribution):
-        names = {f.name: f for f in model._meta.get_fields()}
-        choices = dict(getattr(names.get(field), "choices", None) or ())
-        if value in choices:
-            return str(choices[value])
-    return str(value)
+def _choice_label(model: type[Model], field: str, value: Any) -> str:
+    """The label of ``value`` among the choices of ``model.field`` (sides differ per model)."""
+    choices = dict(getattr(model._meta.get_field(field), "choices", None) or ())
+    return str(choices.get(value, value))
 
 
 # --- Lock, compare, raise -------------------------------------------------------------------

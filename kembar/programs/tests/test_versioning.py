@@ -394,3 +394,20 @@ def test_the_schema_requires_the_version_and_documents_the_conflict(client: Clie
         conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]
         assert conflict == {"$ref": "#/components/schemas/Conflict"}, (path, method)
     assert components["Conflict"]["required"] == ["changed_by", "conflicts", "detail", "version"]
+
+
+def test_the_same_contributions_sent_on_a_stale_version_conflict_with_nothing(
+    world: World,
+) -> None:
+    """Both saved the same rows: the 409 still guards the version, but lists no conflict.
+
+    Contribution sides read as contributions ("our region"), not as participant sides.
+    """
+    sari, budi = signed_in(world.sari), signed_in(world.budi)
+    rows = [{"side": "local", "form": "expertise", "description": "Trainers"}]
+    saved = send(sari, "put", URL + "contributions/", {"version": 1, "contributions": rows})
+    assert (saved.status_code, saved.json()["version"]) == (200, 2)
+
+    stale = send(budi, "put", URL + "contributions/", {"version": 1, "contributions": rows})
+
+    assert (stale.status_code, stale.json()["conflicts"]) == (409, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,24 @@ def reference_db(django_db_setup: None, django_db_blocker: pytest.FixtureRequest
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("load_reference", verbosity=0)
     yield
+
+
+#: The streaming replica's address when the run has one (kembar/core/tests/test_db_router.py).
+REPLICA_URL_KEY = "KEMBAR_TEST_REPLICA_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _replica_address_kept_from_children() -> None:
+    """Processes the tests start read the test database only, never the replica's copy.
+
+    ``DATABASE_REPLICA_URL`` names the replica's database as the run was given it, not the
+    test database pytest-django makes; a server started by a test would read another
+    database there.  The settings have read it by now; the router's integration test
+    finds it under ``KEMBAR_TEST_REPLICA_URL``.
+    """
+    url = os.environ.pop("DATABASE_REPLICA_URL", "")
+    if url:
+        os.environ[REPLICA_URL_KEY] = url
 
 
 @pytest.hookimpl(trylast=True)

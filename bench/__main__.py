@@ -2,7 +2,8 @@
 
 import importlib
 
-BENCHMARKS = ["reference_load", "io_multipliers", "network", "reach"]
+# http last: it prepares its own database and runs gunicorn, wrk and locust (about 12 min).
+BENCHMARKS = ["reference_load", "io_multipliers", "network", "reach", "http"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

@@ -968,7 +968,12 @@ def main() -> None:
             "scenarios": scenarios(data, partnerships),
         }
         for label in ("SQLite", "PostgreSQL"):
-            env = {**os.environ, "KEMBAR_VAR_DIR": str(folder / label), "DATABASE_URL": ""}
+            env = {
+                **os.environ,
+                "KEMBAR_VAR_DIR": str(folder / label),
+                "DATABASE_URL": "",
+                "DJANGO_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+            }
             if label == "PostgreSQL":
                 url = recreate_database(args.postgres) if args.postgres else None
                 if url is None:

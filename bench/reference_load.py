@@ -48,6 +48,10 @@ def run(label: str, env: dict[str, str]) -> None:
     )
 
 
+#: The settings require a secret key; a benchmark's throw-away instance gets this one.
+BENCH_KEY = {"DJANGO_SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", help="server URL whose database kembar_bench is recreated")
@@ -55,7 +59,7 @@ def main() -> None:
     print("| database | migrate | first load | peak memory | unchanged | forced compare |")
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as var:
-        env = {**os.environ, "KEMBAR_VAR_DIR": var, "DATABASE_URL": ""}
+        env = {**os.environ, "KEMBAR_VAR_DIR": var, "DATABASE_URL": "", **BENCH_KEY}
         run("SQLite", env)
     if args.postgres:
         base = args.postgres.rsplit("/", 1)[0]
@@ -65,7 +69,12 @@ def main() -> None:
                 check=True,
             )
         with tempfile.TemporaryDirectory() as var:
-            env = {**os.environ, "KEMBAR_VAR_DIR": var, "DATABASE_URL": f"{base}/kembar_bench"}
+            env = {
+                **os.environ,
+                "KEMBAR_VAR_DIR": var,
+                "DATABASE_URL": f"{base}/kembar_bench",
+                **BENCH_KEY,
+            }
             run("PostgreSQL", env)
 
 

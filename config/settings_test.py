@@ -6,6 +6,14 @@ else differs: tests run against the same database engines, security
 settings and password hashers as production.
 """
 
+import os
+
+# Tasks run at once in the test's own process unless a test starts a real worker.
+os.environ.setdefault("KEMBAR_QUEUE_IMMEDIATE", "true")
+# The settings require a key; tests (and the processes they start, which inherit the
+# environment) use this one, never a real instance's.
+os.environ.setdefault("DJANGO_SECRET_KEY", "kembar-tests-only-not-a-secret-0123456789abcdef")
+
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
@@ -25,3 +33,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # for a whole test, more than a small pool lends; kembar/core/tests/
 # test_connections.py checks the pool through a server run with the real settings.
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
+
+# One process runs the tests: an in-memory cache, emptied before each test (conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Reads go to a replica only in kembar/core/tests/test_db_router.py, which turns it on; the
+# replica's connections are not pooled, like the primary's above.
+KEMBAR_READ_REPLICA = ""
+DATABASES.get("replica", {}).get("OPTIONS", {}).pop("pool", None)  # noqa: F405

@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from kembar.accounts.notifications import notification_list, notification_mark_read
-from kembar.core.views import healthz
+from kembar.common.language import language_switch
+from kembar.core.views import healthz, readyz
 from kembar.insights.urls import staff_urlpatterns as staff_insights
 
 api_v1 = [
@@ -16,7 +17,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("readyz", readyz, name="readyz"),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
     path("staff/activities/", include("kembar.programs.urls")),
+    path("staff/jobs/", include("kembar.jobs.urls")),
     path("staff/insights/", include((staff_insights, "insights-staff"))),
     path("insights/", include("kembar.insights.urls")),
     path("staff/", include("kembar.partnerships.urls")),

@@ -32,6 +32,8 @@ from kembar.geo.models import Region, RegionPopulation
 from kembar.geo.tests.factories import RegionFactory
 from kembar.insights.network import network_cache_clear
 from kembar.insights.tests.test_network_pages import BRISBANE, FUZHOU, KOBE, make_world
+from kembar.jobs.models import JobKind
+from kembar.jobs.services import job_enqueue
 from kembar.partnerships.documents import partnership_document_upload
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
 from kembar.partnerships.models import LifecycleState
@@ -59,6 +61,7 @@ REFERENCE = "SMG-BNE-2024-01"
 #: Named routes that are not pages: form targets (POST only) and downloads.
 NOT_PAGES = {
     "healthz": "JSON health check",
+    "readyz": "JSON readiness check",
     "set_language": "form target of the language switch",
     "logout": "form target (POST)",
     "login-verify": "second step of signing in, only after a password (test_accounts covers it)",
@@ -218,7 +221,16 @@ def seed() -> tuple[User, dict[str, str]]:
     Notification.objects.create(
         user=officer, subject="Agreement expires in 90 days", link="/staff/"
     )
+    # A finished import job with a problem to show (the queue runs at once in the tests).
+    job = job_enqueue(
+        kind=JobKind.ACTIVITY_IMPORT,
+        created_by=officer,
+        params={"language": "id"},
+        input_data=b"",
+        input_name="kegiatan.xlsx",
+    )
     params = {
+        "job_id": str(job.pk),
         "slug": "smg-brisbane",
         "reference": REFERENCE,
         "city_id": str(KOBE),

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import models
 
+from kembar.common.public_cache import bump
+
 __all__ = ["SyncResult", "sync_rows"]
 
 
@@ -96,6 +98,8 @@ def sync_rows(
         else:
             for natural in missing:
                 deleted += queryset.filter(**dict(zip(key, natural, strict=True))).delete()[0]
+    if to_create or to_update or deleted:
+        bump(queryset.db)  # bulk writes send no signals: cached public answers go on commit
     return SyncResult(
         created=len(to_create),
         updated=len(to_update),

@@ -68,7 +68,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the page gets a plain context; the request id ties what the user reports
     to the traceback in the log.
     """
-    request_id = uuid.uuid4().hex
+    # The id the request carries (kembar.common.request_id) when it got that far.
+    request_id = getattr(request, "kembar_request_id", "") or uuid.uuid4().hex
     # Called while the exception is being handled: the traceback is logged with the id.
     logger.error("unhandled error, request id %s, %s %s", request_id, request.method,
                  request.path, exc_info=True)

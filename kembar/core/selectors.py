@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +65,54 @@ def _sqlite_file_answers(path: Path, timeout: float) -> bool:
         logger.exception("database file %s does not answer", path)
         return False
     return True
+
+
+#: A readiness check reports "ok" or "error: <kind of error>"; what went wrong in detail (hosts,
+#: ports, paths) goes to the log only, since the endpoint is public.
+OK = "ok"
+# What a cache or queue backend raises when its server or file is unreachable: Redis'
+# errors, the SQLite queue's and the file cache's, and socket errors underneath them.
+_BACKEND_ERRORS = (RedisError, sqlite3.Error, OSError)
+
+
+def _failure(what: str, exc: BaseException) -> str:
+    logger.error("%s is not ready: %s", what, exc)
+    return f"error: {type(exc).__name__}"
+
+
+def cache_status(alias: str = "default") -> str:
+    """``"ok"`` if the cache stores a value and gives it back, else the kind of error."""
+    cache = caches[alias]
+    key = f"kembar:readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, OK, timeout=10)
+        answer = cache.get(key)
+        cache.delete(key)
+    except _BACKEND_ERRORS as exc:
+        return _failure(f"cache {alias}", exc)
+    if answer != OK:
+        logger.error("cache %s did not give back the value it was given", alias)
+        return "error: value not kept"
+    return OK
+
+
+def queue_status(huey: Huey | None = None) -> str:
+    """``"ok"`` if the task queue's storage answers (nothing is enqueued), else the error."""
+    if huey is None:
+        from huey.contrib.djhuey import HUEY
+
+        huey = HUEY
+    try:
+        huey.storage.queue_size()
+    except _BACKEND_ERRORS as exc:
+        return _failure("task queue", exc)
+    return OK
+
+
+def readiness() -> dict[str, str]:
+    """Each dependency a request or a job needs, ``"ok"`` or the kind of error."""
+    return {
+        "database": OK if database_status() else "error: unreachable",
+        "cache": cache_status(),
+        "queue": queue_status(),
+    }

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from kembar.core.selectors import database_status
+from kembar.core.selectors import OK, database_status, readiness
 
 
 @require_safe
@@ -26,3 +26,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=503,
     )
+
+
+@require_safe
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database, the cache and the task queue each answer.
+
+    A load balancer sends traffic only to an instance that answers 200 here;
+    ``/healthz`` (liveness) says only whether the process and database live.
+    Public on purpose, and as minimal: each dependency is "ok" or the kind of
+    error, never hosts, versions or messages (those go to the log).
+    """
+    checks = readiness()
+    ready = all(value == OK for value in checks.values())
+    status = OK if ready else "error"
+    return JsonResponse({"status": status, **checks}, status=200 if ready else 503)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from kembar.common.public_cache import bump
 from kembar.geo.errors import ReferenceDataError
 from kembar.geo.models import DiplomaticRelation
 from kembar.geo.sources import read_csv
@@ -94,6 +95,8 @@ def diplomatic_relations_apply(rows: list[DiplomaticRow]) -> dict[str, Any]:
         if row.iso2 not in existing
     ]
     DiplomaticRelation.objects.bulk_create(new)
+    if new:
+        bump()  # bulk_create sends no signal (kembar.common.public_cache)
     return {"created": len(new), "kept": len(rows) - len(new)}
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.common.public_cache import public_cacheable
 from kembar.common.tabular import csv_writer
 from kembar.insights.economy import (
     DEFAULT_DELTA,
@@ -327,6 +328,7 @@ def economy_staff(request: StaffRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cacheable
 def economy_public(request: HttpRequest) -> HttpResponse:
     """Multipliers and linkages of the national, Jawa Tengah and Kota Semarang tables."""
     return _render(request, staff=False)

@@ -56,7 +56,8 @@ from typing import Any
 import networkx as nx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Max, Q, Sum
+from django.db import DatabaseError
+from django.db.models import Count, Max, Q
 from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -100,6 +101,7 @@ __all__ = [
     "home_city_id",
     "learning_need_choices",
     "network_cache_clear",
+    "network_warm_up",
     "recommender_weights",
     "region_city_id",
 ]
@@ -337,6 +339,33 @@ class _World:
     communities: dict[Node, frozenset[Node]] = field(default_factory=dict)
     components: dict[Node, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Recommendations already computed on this graph, by (city, k, needs, countries left out).
+    recommended: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+
+
+#: Sets of recommendations kept per built graph (each a few kilobytes).
+_RECOMMENDED_KEPT = 512
+
+
+def _recommend(
+    world: _World, node: Node, *, k: int, needs: list[str], exclude: Mapping[str, str]
+) -> list[Any]:
+    """``world.recommender.recommend`` computed once per graph and question.
+
+    The answer depends only on the graph (rebuilt, with an empty memory, when the
+    data behind it changes) and on the arguments, so it is kept with the graph.
+    """
+    assert world.recommender is not None  # noqa: S101 (callers check)
+    key = (node, k, tuple(needs), tuple(sorted(exclude.items())))
+    with world.lock:
+        found = world.recommended.get(key)
+    if found is None:
+        found = list(world.recommender.recommend(node, k=k, needs=needs, exclude_countries=exclude))
+        with world.lock:
+            if len(world.recommended) >= _RECOMMENDED_KEPT:
+                world.recommended.clear()
+            world.recommended[key] = found
+    return found
 
 
 _cache_lock = threading.Lock()
@@ -347,6 +376,27 @@ def network_cache_clear() -> None:
     """Forget the cached graph; the next request rebuilds it."""
     with _cache_lock:
         _cache.clear()
+
+
+def network_warm_up() -> bool:
+    """Build the graph and every component's communities now, so that no visitor waits for them.
+
+    The server calls this once before it starts its workers (``config/wsgi.py``), which then
+    share the result.  Nothing happens, and False is returned, when the tables are missing or
+    hold no twin-town links yet (a database not migrated or not loaded).
+    """
+    try:
+        if not TwinLink.objects.exists():
+            return False
+        world = _world()
+    except DatabaseError:
+        return False
+    for component in nx.connected_components(world.graph):
+        _community(world, min(component))
+    home = home_city_id()
+    if home is not None:
+        city_recommendations(home, k=10)
+    return True
 
 
 def recommender_weights() -> RecommendWeights:
@@ -370,16 +420,19 @@ def recommender_weights() -> RecommendWeights:
 def _cache_key() -> tuple[Any, ...]:
     load = ReferenceLoad.objects.filter(dataset="reference").values_list("fingerprint", "loaded_at")
     links = TwinLink.objects.aggregate(count=Count("id"), last=Max("id"))
-    partnerships = _public_partnerships().aggregate(
-        count=Count("id"), changed=Max("updated_at"), versions=Sum("version")
+    # Only what the graph is built from: which region each public partnership links to which
+    # city, with its focus areas.  Other edits (titles, stages, documents) keep the graph.
+    partnerships = sorted(
+        _public_partnerships().values_list(
+            "local_region_id", "partner_city_id", "focus_areas__slug"
+        ),
+        key=repr,
     )
     return (
         tuple(load.first() or ()),
         links["count"],
         links["last"],
-        partnerships["count"],
-        partnerships["changed"],
-        partnerships["versions"],
+        tuple(partnerships),
         recommender_weights(),
     )
 
@@ -861,10 +914,10 @@ def city_recommendations(
     assert world.recommender is not None  # noqa: S101
     ruled_out = countries_without_relations() if centre.country == "ID" else {}
     names = {world.countries[iso2][0]: iso2 for iso2 in ruled_out if iso2 in world.countries}
-    found = world.recommender.recommend(node, k=k, needs=needs, exclude_countries=names)
+    found = _recommend(world, node, k=k, needs=needs, exclude=names)
     excluded = []
     if names:
-        unscreened = world.recommender.recommend(node, k=k, needs=needs)
+        unscreened = _recommend(world, node, k=k, needs=needs, exclude={})
         for rank, item in enumerate(unscreened, start=1):
             if item.country in names:
                 row = world.cities[world.id_of[item.node]]

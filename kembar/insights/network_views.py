@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.common.public_cache import public_cacheable
 from kembar.insights.network import (
     CityNotFound,
     city_ego_network,
@@ -110,12 +111,14 @@ def _index(request: HttpRequest, *, staff_layout: bool) -> HttpResponse:
 
 
 @require_safe
+@public_cacheable
 def network_public(request: HttpRequest) -> HttpResponse:
     """The home region's city, or the cities matching ``?q=``."""
     return _index(request, staff_layout=False)
 
 
 @require_safe
+@public_cacheable
 def network_city_public(request: HttpRequest, city_id: str) -> HttpResponse:
     """One city's network, facts and recommended partners (``?needs=`` focus areas)."""
     return _city_page(request, int(city_id), staff_layout=False)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kembar.common.public_cache import public_cacheable
 from kembar.common.tabular import csv_writer
 from kembar.insights.forms import ReachFilterForm
 from kembar.insights.reach import (
@@ -144,6 +145,7 @@ def reach_staff(request: StaffRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cacheable
 def reach_public(request: HttpRequest) -> HttpResponse:
     """The public dashboard: public partnerships only, small cells suppressed."""
     partnerships = Partnership.objects.filter(is_public=True).order_by("partner_name")

@@ -9,12 +9,10 @@ default language (Bahasa Indonesia), as reminders are.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Iterable
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -22,6 +20,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Notification, Role, User
+from kembar.accounts.tasks import email_send
+from kembar.jobs.services import QUEUE_ERRORS
 from kembar.partnerships.models import TransitionRecord
 
 __all__ = ["approval_candidates", "approvers_notify", "requester_notify"]
@@ -41,11 +41,12 @@ def approval_candidates(record: TransitionRecord) -> list[User]:
 
 
 def _mail(user: User, subject: str, body: str) -> None:
+    # The task queue sends it, so the decision's request does not wait for the mail server
+    # (and a failure there is tried again); the notification stands whatever happens to it.
     try:
-        send_mail(subject, body, None, [user.email])
-    except (smtplib.SMTPException, OSError):
-        # The notification stands; an unreachable mailbox must not undo a decision.
-        logger.warning("Approval e-mail %r to user %s not sent", subject, user.pk, exc_info=True)
+        email_send(user.pk, subject, body)
+    except QUEUE_ERRORS:
+        logger.warning("Approval e-mail %r to user %s not queued", subject, user.pk, exc_info=True)
 
 
 def _notify(user: User, *, key: str, subject: str, body: str, link: str) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts.models import Role, User
 from kembar.accounts.rules import has_role, serves_region
+from kembar.common.public_cache import bump
 from kembar.common.text import check_text
 from kembar.geo.workdays import working_days_after
 from kembar.partnerships.approvals import approval_candidates, approvers_notify, requester_notify
@@ -303,6 +304,7 @@ def partnership_transition_reject(
             decided_at=timezone.now(),
             decision_note=note.strip(),
         )
+        bump()  # QuerySet.update sends no signal (kembar.common.public_cache)
         locked.refresh_from_db()
         requester_notify(locked)
     record.refresh_from_db()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kembar.common.public_cache import bump
 from kembar.common.sync import sync_rows
 from kembar.common.text import check_text, raise_text_problems
 from kembar.common.versioning import (
@@ -221,6 +222,7 @@ def lifecycle_seed_apply(definition: LifecycleDefinition) -> dict[str, Any]:
         created["partnerships_staged"] += Partnership.objects.filter(
             state__isnull=True, documented_status=status
         ).update(state=states[code])
+    bump()  # QuerySet.update sends no signal (kembar.common.public_cache)
     return created
 
 

@@ -5,10 +5,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from kembar.common.public_cache import public_cacheable
 from kembar.portal.selectors import home_page, partnership_page
 
 
 @require_safe
+@public_cacheable
 def home(request: HttpRequest) -> HttpResponse:
     """Public: the home region's partnerships and their map."""
     page = home_page(region_kode=settings.KEMBAR_HOME_REGION)
@@ -16,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cacheable
 def partnership_index(request: HttpRequest) -> HttpResponse:
     """Public: the list of the home region's public partnerships, each linking to its page."""
     page = home_page(region_kode=settings.KEMBAR_HOME_REGION)
@@ -23,6 +26,7 @@ def partnership_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cacheable
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: one public partnership; any other (internal, another region's) is not found."""
     page = partnership_page(region_kode=settings.KEMBAR_HOME_REGION, slug=slug)

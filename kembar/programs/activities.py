@@ -208,8 +208,19 @@ def in_region(region: Region, local_region_id: str) -> bool:
     )
 
 
-def activity_problems(data: ActivityData, *, user: Any, instance: Activity | None) -> Problems:
-    """Everything wrong with ``data``, by field name, in the user's language."""
+def activity_problems(
+    data: ActivityData,
+    *,
+    user: Any,
+    instance: Activity | None,
+    reference_taken: bool | None = None,
+) -> Problems:
+    """Everything wrong with ``data``, by field name, in the user's language.
+
+    ``reference_taken`` says whether another activity than ``instance`` has
+    the reference, when the caller already knows (a bulk check loads them
+    all at once); None asks the database.
+    """
     problems: Problems = {}
     if not REFERENCE.match(data.reference):
         add_problem(
@@ -218,10 +229,12 @@ def activity_problems(data: ActivityData, *, user: Any, instance: Activity | Non
             _("Use 1–40 letters, digits, hyphens or underscores, starting with a letter or digit."),
         )
     else:
-        taken = Activity.objects.filter(reference=data.reference)
-        if instance is not None:
-            taken = taken.exclude(pk=instance.pk)
-        if taken.exists():
+        if reference_taken is None:
+            taken = Activity.objects.filter(reference=data.reference)
+            if instance is not None:
+                taken = taken.exclude(pk=instance.pk)
+            reference_taken = taken.exists()
+        if reference_taken:
             add_problem(problems, "reference", _("Another activity already has this reference."))
     choice_problem(problems, "kind", data.kind, ActivityKind)
     text_problems(problems, data)

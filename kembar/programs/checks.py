@@ -8,6 +8,7 @@ spreadsheet import reports them row by row.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -65,9 +66,16 @@ def text_problems(problems: Problems, row: Any) -> None:
             text_problem(problems, item.name, value)
 
 
+@functools.cache
+def _allowed(choices: Any) -> frozenset[str]:
+    # ``choices.values`` builds a list (and every label) on each call; a bulk import checks
+    # tens of thousands of cells against the same few classes.
+    return frozenset(choices.values)
+
+
 def choice_problem(problems: Problems, name: str, value: str, choices: Any) -> None:
     """A problem under ``name`` unless ``value`` is one of ``choices`` (a TextChoices class)."""
-    if value not in choices.values:
+    if value not in _allowed(choices):
         add_problem(
             problems,
             name,

@@ -30,6 +30,7 @@ records holds.  Running it again replaces the previous demonstration set;
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -95,6 +96,7 @@ __all__ = [
     "DemoInvalid",
     "DemoSummary",
     "DemoUnavailable",
+    "activity_digest",
     "demo_generate",
     "demo_remove",
 ]
@@ -1044,6 +1046,39 @@ def _build(rng: random.Random, context: _Context, seed: int) -> list[_Built]:
     return built
 
 
+def _allocate(weights: Sequence[int], total: int) -> list[int]:
+    """``total`` split in proportion to ``weights``, largest remainders first (ties: order).
+
+    >>> _allocate([2, 3, 5], 20), _allocate([1, 1, 1], 4)
+    ([4, 6, 10], [2, 1, 1])
+    """
+    whole = sum(weights)
+    shares = [total * weight / whole for weight in weights]
+    counts = [int(share) for share in shares]
+    order = sorted(range(len(weights)), key=lambda index: (counts[index] - shares[index], index))
+    for index in order[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def _build_scaled(
+    rng: random.Random, context: _Context, seed: int, activities: int
+) -> list[_Built]:
+    """Exactly ``activities`` activities, spread over partnerships and years as the plans say."""
+    slots = [
+        (partnership, plan, areas, year)
+        for partnership, plan, areas in context.partnerships
+        for year in range(FIRST_YEAR, LAST_YEAR + 1)
+        if plan.expected(year)
+    ]
+    counts = _allocate([slot[1].expected(slot[3]) for slot in slots], activities)
+    built: list[_Built] = []
+    for (partnership, plan, areas, year), count in zip(slots, counts, strict=True):
+        for number in range(1, count + 1):
+            built.append(_activity(rng, context, partnership, plan, areas, year, number, seed))
+    return built
+
+
 def _check(item: _Built, local_region_id: str) -> None:
     """The same checks the services make; a demonstration record must pass them all."""
     problems: dict[str, Any] = {}
@@ -1198,13 +1233,27 @@ def _write(items: list[_Built]) -> dict[str, int]:
     }
 
 
-def demo_generate(*, seed: int, local_region_id: str = "33.74") -> DemoSummary:
-    """Replace the demonstration set with the one ``seed`` gives; all or nothing."""
+def demo_generate(
+    *, seed: int, local_region_id: str = "33.74", activities: int | None = None
+) -> DemoSummary:
+    """Replace the demonstration set with the one ``seed`` gives; all or nothing.
+
+    With ``activities`` the set has exactly that many activities, spread over
+    the partnerships and years in proportion to the plans (the same seed and
+    number give the same records); without, the plans' own numbers vary a
+    little by seed (seed 1: 206 activities).
+    """
+    if activities is not None and activities < 1:
+        raise DemoError("Ask for at least one activity.")
     rng = random.Random(seed)  # noqa: S311 -- reproducible sampling, not secrecy
     context = _context(local_region_id)
     with transaction.atomic():
         removed = demo_remove()
-        items = _build(rng, context, seed)
+        items = (
+            _build(rng, context, seed)
+            if activities is None
+            else _build_scaled(rng, context, seed, activities)
+        )
         for item in items:
             _check(item, local_region_id)
         written = _write(items)
@@ -1345,3 +1394,96 @@ def demo_remove() -> int:
         for model, lookup in histories:
             model.history.filter(**lookup).delete()
     return removed
+
+
+def activity_digest(*, demo: bool) -> str:
+    """SHA-256 over every demonstration (or real) activity and what the workbook holds of it.
+
+    The activity's fields and who created it, its SDG goals, targets and
+    focus areas, participant counts, budget lines, contributions and
+    results (result, indicator, period), each by natural key and in a fixed
+    order, so that an export, a deletion and an import of the same records
+    give the same digest.  Trip reports, disaggregated values and economic
+    effects are not in the workbook and not in the digest.
+    """
+    under = {"activity__is_demo": demo}
+    tables: list[Any] = [
+        Activity.objects.filter(is_demo=demo)
+        .order_by("reference")
+        .values_list(
+            "reference",
+            *(f"{name}_id" if name in _RELATIONS else name for name in ACTIVITY_FIELDS),
+            "created_by_id",
+        ),
+        *(
+            through.objects.filter(**under)
+            .order_by("activity__reference", column)
+            .values_list("activity__reference", column)
+            for through, column in (
+                (Activity.sdg_goals.through, "sdggoal_id"),
+                (Activity.sdg_targets.through, "sdgtarget_id"),
+                (Activity.focus_areas.through, "focusarea__slug"),
+            )
+        ),
+        ParticipantCount.objects.filter(**under)
+        .order_by("activity__reference", "side", "group", "gender", "age_band", "home_region_id")
+        .values_list(
+            "activity__reference", "side", "group", "gender", "age_band", "home_region_id", "count"
+        ),
+        BudgetLine.objects.filter(**under)
+        .order_by("activity__reference", "source", "kind")
+        .values_list(
+            "activity__reference",
+            "source",
+            "kind",
+            "amount",
+            "currency",
+            "rate_to_idr",
+            "amount_idr",
+            "note",
+        ),
+        Contribution.objects.filter(**under)
+        .order_by("activity__reference", "side", "form", "description")
+        .values_list(
+            "activity__reference",
+            "side",
+            "form",
+            "description",
+            "value",
+            "currency",
+            "rate_to_idr",
+            "value_idr",
+        ),
+        IndicatorPeriod.objects.filter(indicator__result__activity__is_demo=demo)
+        .order_by(
+            "indicator__result__activity__reference",
+            "indicator__result__level",
+            "indicator__result__title",
+            "indicator__title",
+            "period_start",
+        )
+        .values_list(
+            "indicator__result__activity__reference",
+            "indicator__result__level",
+            "indicator__result__title",
+            "indicator__title",
+            "indicator__standard_id",
+            "indicator__unit",
+            "indicator__higher_is_better",
+            "indicator__baseline_year",
+            "indicator__baseline_value",
+            "period_start",
+            "period_end",
+            "target",
+            "actual",
+        ),
+    ]
+    hashed = hashlib.sha256()
+    for rows in tables:
+        for row in rows:
+            hashed.update(repr(row).encode())
+    return hashed.hexdigest()
+
+
+#: The fields of :data:`ACTIVITY_FIELDS` that are relations (compared by their key).
+_RELATIONS = frozenset({"partnership", "agency", "place_region", "sector", "government_affair"})

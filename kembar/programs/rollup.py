@@ -3,8 +3,9 @@
 The services call :func:`rollup_refresh` with the summary keys an activity
 had before and has after a change, inside the same transaction, so the
 summary never disagrees with the counts it sums.  Bulk writers (the demo
-generator) call :func:`rollup_rebuild`.  ``manage.py reach_rollup --check``
-compares the summary with a fresh sum.
+generator) call :func:`rollup_rebuild`; the spreadsheet import, which knows
+the counts before and after, adds the differences (:func:`rollup_add`).
+``manage.py reach_rollup --check`` compares the summary with a fresh sum.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import operator
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 
+from kembar.common.public_cache import bump
 from kembar.programs.models import (
     Activity,
     ParticipantCount,
@@ -27,8 +29,11 @@ from kembar.programs.models import (
 )
 
 __all__ = [
+    "RollupDeltas",
     "RollupKey",
     "activity_rollup_key",
+    "rollup_add",
+    "rollup_count_deltas",
     "rollup_differences",
     "rollup_rebuild",
     "rollup_refresh",
@@ -120,6 +125,81 @@ def rollup_refresh(keys: Iterable[RollupKey]) -> None:
             _sums(functools.reduce(operator.or_, (_counts_q(key) for key in unique))),
             batch_size=2000,
         )
+        bump()  # the summary is written in bulk, without signals (kembar.common.public_cache)
+
+
+#: Differences to the summary: (key, dimension, category) → participants to add (or remove).
+RollupDeltas = dict[tuple[RollupKey, str, str], int]
+
+
+def rollup_count_deltas(
+    deltas: RollupDeltas,
+    key: RollupKey,
+    counts: Iterable[tuple[str, str, str, str, str | None, int]],
+    sign: int,
+) -> None:
+    """Add (``sign`` 1) or take away (-1) ``counts`` under ``key`` to ``deltas``.
+
+    Each count is (side, group, gender, age band, home kecamatan or None,
+    people); only the local side is summed, as :func:`rollup_refresh` does.
+    """
+    for side, group, gender, age_band, home, people in counts:
+        if side != ParticipantSide.LOCAL or not people:
+            continue
+        for dimension, category in (
+            (ReachDimension.DISTRICT, home or ""),
+            (ReachDimension.GROUP, group),
+            (ReachDimension.GENDER, gender),
+            (ReachDimension.AGE_BAND, age_band),
+        ):
+            item = (key, str(dimension), category)
+            deltas[item] = deltas.get(item, 0) + sign * people
+
+
+def rollup_add(deltas: RollupDeltas) -> None:
+    """Add ``deltas`` to the summary rows (inside the caller's transaction).
+
+    The bulk counterpart of :func:`rollup_refresh` for a writer that knows
+    the counts before and after: one ``INSERT … ON CONFLICT DO UPDATE`` adds
+    each difference to its row (SQLite and PostgreSQL both have it), rows
+    reaching 0 are deleted.  Should a row go below 0 (the summary was out of
+    step with the counts), the keys are recomputed from the counts instead.
+    """
+    deltas = {item: value for item, value in deltas.items() if value}
+    if not deltas:
+        return
+    meta = ParticipantRollup._meta
+    key_columns: list[str] = [_column(meta.get_field(name)) for name in _UPSERT_KEY]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in key_columns)
+    participants = connection.ops.quote_name("participants")
+    # Table and column names come from the model, every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}, {participants}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * (len(key_columns) + 1))}) "
+        f"ON CONFLICT ({columns}) DO UPDATE SET "
+        f"{participants} = {table}.{participants} + excluded.{participants}"
+    )
+    rows = [
+        (*key, dimension, category, value) for (key, dimension, category), value in deltas.items()
+    ]
+    bump()  # raw SQL sends no signal (kembar.common.public_cache)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+    except IntegrityError:
+        rollup_refresh(key for key, _dimension, _category in deltas)
+        return
+    if any(value < 0 for value in deltas.values()):
+        ParticipantRollup.objects.filter(participants=0).delete()
+
+
+def _column(field: Any) -> str:
+    return str(field.column)
+
+
+#: The unique key of a summary row, in the order of RollupKey and then dimension, category.
+_UPSERT_KEY = (*RollupKey._fields, "dimension", "category")
 
 
 def rollup_rebuild(*, demo_only: bool = False) -> int:
@@ -133,6 +213,7 @@ def rollup_rebuild(*, demo_only: bool = False) -> int:
         existing.delete()
         rows = _sums(counts_filter)
         ParticipantRollup.objects.bulk_create(rows, batch_size=2000)
+        bump()
     return len(rows)
 
 

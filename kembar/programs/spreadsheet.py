@@ -60,12 +60,20 @@ Checking and applying
     missing, too large, unpacking too large, too many rows) refuse it whole;
     the limits are checked while it is read
     (:mod:`kembar.programs.spreadsheet_limits`).
-    Writes go through the services of :mod:`kembar.programs.activities`, in
-    one transaction, so permissions, history and "changed" flags apply and an
-    upload of the same values changes nothing.  The same file uploaded again
-    by the same person after it was applied is recognised by its SHA-256 and
-    not even read.  Every upload, refused or not, is logged as an
-    :class:`ImportBatch` with the reason.
+    The check loads what it compares with in a few queries (code lists,
+    organisations, the partnerships the user may report for, the activities
+    the file names) and uses the services' own checks
+    (:func:`~kembar.programs.activities.activity_problems` …), so every
+    permission and field is checked as strictly as in a form.  Only after the
+    whole file is checked are the activities written, in bulk and in short
+    transactions of a few hundred activities, all or nothing
+    (:mod:`kembar.programs.spreadsheet_apply`: history by the importing user,
+    one new version per changed activity, nothing written for unchanged
+    values, the participant summary kept in step).  The same file uploaded
+    again by the same person after it was applied is recognised by its
+    SHA-256 and not even read (unless ``trust_digest`` is off).  Every
+    upload, refused or not, is logged as an :class:`ImportBatch` with the
+    reason.
 """
 
 from __future__ import annotations
@@ -84,8 +92,7 @@ from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import number_format
@@ -100,7 +107,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kembar.accounts.models import Organisation, User
+from kembar.accounts.models import Organisation, Role, User
 from kembar.common.tabular import xlsx_cell
 from kembar.common.text import check_text, clean_text
 from kembar.geo.models import Region, RegionLevel
@@ -114,17 +121,13 @@ from kembar.programs.activities import (
     ParticipantRow,
     Problems,
     ResultRow,
-    activity_budget_set,
-    activity_contributions_set,
     activity_problems,
-    activity_report_participants,
-    activity_result_record,
-    activity_save,
     budget_problems,
     contribution_problems,
     participant_problems,
     result_problems,
 )
+from kembar.programs.demo import REFERENCE_PREFIX as DEMO_PREFIX
 from kembar.programs.models import (
     Activity,
     ActivityKind,
@@ -136,7 +139,6 @@ from kembar.programs.models import (
     Gender,
     GovernmentAffair,
     ImportBatch,
-    IndicatorPeriod,
     MoneyKind,
     ParticipantCount,
     ParticipantSide,
@@ -149,6 +151,7 @@ from kembar.programs.models import (
 )
 from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.selectors import agencies_for
+from kembar.programs.spreadsheet_apply import Change, changes_apply, state_load
 from kembar.programs.spreadsheet_labels import code_text, dropdown_labels, label_lookup
 
 __all__ = [
@@ -177,7 +180,7 @@ DATA_SHEETS = (ACTIVITIES, PARTICIPANTS, BUDGET, CONTRIBUTIONS, RESULTS)
 #: Row 1 holds the keys, row 2 the names; data starts here.
 FIRST_DATA_ROW = 3
 #: Rows per sheet an upload may hold by default (``KEMBAR_IMPORT_MAX_ROWS`` sets it).
-MAX_ROWS = 5000
+MAX_ROWS = 50000
 #: How many problems the upload log keeps as its reason.
 _LOGGED_PROBLEMS = 20
 #: The column the rejected workbook adds after the template's columns.
@@ -209,6 +212,9 @@ _UNREADABLE = (
 )
 #: Columns read from each row of a sheet; the template has fewer than 30.
 _MAX_COLUMNS = 100
+#: Rows checked between two calls of an import's ``progress``.
+_PROGRESS_EVERY = 500
+Progress = Callable[[str, int, int], None]
 
 T = TypeVar("T")
 
@@ -676,8 +682,14 @@ _FIELD_COLUMNS = {
 }
 
 
+#: Each column by sheet and key (the checks look a column up for every cell).
+_COLUMN_INDEX = {
+    (sheet, column.key): column for sheet, columns in COLUMNS.items() for column in columns
+}
+
+
 def _column(sheet: str, key: str) -> Column | None:
-    return next((column for column in COLUMNS.get(sheet, ()) if column.key == key), None)
+    return _COLUMN_INDEX.get((sheet, key))
 
 
 # --- Problems and the report ----------------------------------------------------------------
@@ -1088,13 +1100,38 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def activity_export(*, user: User, partnership: Partnership | None = None) -> bytes:
-    """The template filled with the activities ``user`` may change, to edit and upload again."""
-    partnerships = _reportable_partnerships(user, partnership)
+def system_user() -> User:
+    """Who works without a person (``export_activities`` without ``--user``): never saved.
+
+    An active administrator and superuser, so that every permission check
+    passes and the code lists offer every body of every region.
+    """
+    return User(
+        username="kembar-system", role=Role.ADMINISTRATOR, is_active=True, is_superuser=True
+    )
+
+
+def activity_export(
+    *, user: User | None, partnership: Partnership | None = None, demo: bool = False
+) -> bytes:
+    """The template filled with the activities ``user`` may change, to edit and upload again.
+
+    Without ``user`` (the system: ``manage.py export_activities``) every
+    activity, or every one of ``partnership``.  With ``demo`` the
+    demonstration records instead of the real ones (``import_activities
+    --demo`` reads them back as such).
+    """
+    if user is None:
+        user = system_user()
+        partnerships = list(Partnership.objects.select_related("local_region").order_by("slug"))
+        if partnership is not None:
+            partnerships = [item for item in partnerships if item.pk == partnership.pk]
+    else:
+        partnerships = _reportable_partnerships(user, partnership)
     if partnership is not None and not partnerships:
         raise PermissionDenied(_("You may not report activities for this partnership."))
     activities = (
-        Activity.objects.filter(partnership__in=partnerships, is_demo=False)
+        Activity.objects.filter(partnership__in=partnerships, is_demo=demo)
         .select_related("partnership", "agency__parent__parent")
         .prefetch_related(
             "sdg_goals",
@@ -1588,11 +1625,8 @@ class _Cells:
                 self.missing(key)
             return ""
         text = _as_text(value)
-        column = _column(self.table.sheet, key)
         problem = check_text(
-            text,
-            str(column.label) if column else key,
-            multiline=key in limits.MULTI_LINE_COLUMNS,
+            text, self.run.label(self.table.sheet, key), multiline=key in limits.MULTI_LINE_COLUMNS
         )
         if problem is not None:
             self.fail(key, problem, _("Type the text again, or copy it without formatting."))
@@ -1766,9 +1800,21 @@ class _Group:
 class _Run:
     """One import: lookups, the groups of rows by activity, the problems found."""
 
-    def __init__(self, actor: User, upload: _Upload) -> None:
+    def __init__(
+        self,
+        actor: User,
+        upload: _Upload,
+        progress: Progress | None = None,
+        *,
+        demo: bool = False,
+    ) -> None:
         self.actor = actor
+        self.demo = demo
+        self._labels: dict[tuple[str, str], str] = {}
         self.upload = upload
+        self.progress = progress
+        self.checked = 0
+        self.total = sum(len(table.rows) for table in upload.tables.values())
         self.problems: list[Problem] = list(upload.cell_problems)
         self.bad_rows: set[tuple[str, int]] = {(p.sheet, p.row) for p in upload.cell_problems}
         self.groups: dict[str, _Group] = {}
@@ -1808,12 +1854,26 @@ class _Run:
         references: set[str] = set()
         for sheet in DATA_SHEETS:
             references |= used(sheet, "reference")
-        self.activities = {
-            activity.reference: activity
-            for activity in Activity.objects.filter(reference__in=references)
-            .select_related("partnership__local_region", "agency__parent__parent")
-            .prefetch_related("participant_counts__home_region")
-        }
+        # The activities and everything an upload may change under them, read once (a few
+        # queries); applying starts from the same state and only compares versions again.
+        self.state = state_load(sorted(references))
+        self.activities = self.state.activities
+
+    def label(self, sheet: str, key: str) -> str:
+        """The name of a column in the active language (looked up once per run)."""
+        found = self._labels.get((sheet, key))
+        if found is None:
+            column = _column(sheet, key)
+            found = self._labels[(sheet, key)] = str(column.label) if column else key
+        return found
+
+    def tick(self) -> None:
+        """Count a row checked; tell ``progress`` every :data:`_PROGRESS_EVERY` rows."""
+        self.checked += 1
+        if self.progress is not None and (
+            self.checked % _PROGRESS_EVERY == 0 or self.checked == self.total
+        ):
+            self.progress("checking", self.checked, self.total)
 
     def problem(self, table: _Table | str, row: int, key: str, message: str, fix: str) -> None:
         sheet = table.sheet if isinstance(table, _Table) else table
@@ -1837,6 +1897,7 @@ class _Run:
         if table is None:
             return
         for row in table.rows:
+            self.tick()
             cells = _Cells(self, table, row)
             reference = cells.text("reference", required=True)
             if not reference:
@@ -1904,15 +1965,29 @@ class _Run:
                     _("Ask that agency or the cooperation officer, or use a new reference."),
                 )
                 return None
-            if instance.is_demo:
+            if instance.is_demo != self.demo:
                 self.problem(
                     table,
                     number,
                     "reference",
-                    _("This reference belongs to a demonstration record."),
+                    _("This reference belongs to a demonstration record.")
+                    if instance.is_demo
+                    else _(
+                        "This reference belongs to a real activity, not a demonstration record."
+                    ),
                     _("Use a new reference."),
                 )
                 return None
+        elif self.demo and not reference.startswith(DEMO_PREFIX):
+            self.problem(
+                table,
+                number,
+                "reference",
+                _("The reference of a demonstration record starts with %(prefix)s.")
+                % {"prefix": DEMO_PREFIX},
+                _("Import real activities without the demonstration option."),
+            )
+            return None
         if (
             not cells.ok
             or partnership is None
@@ -1948,8 +2023,11 @@ class _Run:
             participants_local=local,
             participants_partner=partner,
         )
+        taken = instance is None and reference in self.activities
         self.service_problems(
-            table, number, activity_problems(data, user=self.actor, instance=instance)
+            table,
+            number,
+            activity_problems(data, user=self.actor, instance=instance, reference_taken=taken),
         )
         return data
 
@@ -1961,7 +2039,15 @@ class _Run:
         group = self.groups.get(reference)
         if group is None:
             instance = self.activities.get(reference)
-            if instance is not None and self.actor.has_perm("programs.change_activity", instance):
+            if instance is not None and self.demo and not instance.is_demo:
+                cells.fail(
+                    "reference",
+                    _("This reference belongs to a real activity, not a demonstration record."),
+                    _("Use a new reference."),
+                )
+            elif instance is not None and self.actor.has_perm(
+                "programs.change_activity", instance
+            ):
                 group = self.groups[reference] = _Group(reference, instance=instance)
             elif instance is not None and self.actor.has_perm("programs.view_activity", instance):
                 cells.fail(
@@ -1989,6 +2075,7 @@ class _Run:
         if table is None:
             return
         for row in table.rows:
+            self.tick()
             cells = _Cells(self, table, row)
             group = self._group_for(cells)
             side = cells.text("side", required=True, code=True)
@@ -2026,6 +2113,7 @@ class _Run:
         if table is None:
             return
         for row in table.rows:
+            self.tick()
             cells = _Cells(self, table, row)
             group = self._group_for(cells)
             source = cells.text("source", required=True, code=True)
@@ -2056,6 +2144,7 @@ class _Run:
         if table is None:
             return
         for row in table.rows:
+            self.tick()
             cells = _Cells(self, table, row)
             group = self._group_for(cells)
             side = cells.text("side", required=True, code=True)
@@ -2087,6 +2176,7 @@ class _Run:
         if table is None:
             return
         for row in table.rows:
+            self.tick()
             cells = _Cells(self, table, row)
             group = self._group_for(cells)
             level = cells.text("level", required=True, code=True)
@@ -2231,7 +2321,10 @@ class _Run:
         if group.participants:
             rows = [row for _number, row in group.participants]
         elif group.instance is not None:
-            rows = [_stored_participant(count) for count in group.instance.participant_counts.all()]
+            rows = [
+                _stored_participant(count)
+                for count in self.state.participants.get(group.instance.pk, [])
+            ]
         else:
             rows = []
         totals = participant_problems(
@@ -2301,116 +2394,21 @@ class _Run:
     def valid(self, group: _Group) -> bool:
         return not any(place in self.bad_rows for place in group.rows)
 
-    # Applying
-    def apply(self, group: _Group, counts: dict[str, dict[str, int]]) -> None:
-        actor = self.actor
-        activity = group.instance
-        if group.data is not None:
-            participants = [row for _number, row in group.participants] or None
-            if participants is not None:
-                _count(
-                    counts["participants"],
-                    _participant_state(activity),
-                    {row.key: row.count for row in participants if row.count > 0},
-                )
-            activity, changed = activity_save(
-                actor=actor, data=group.data, participants=participants
-            )
-            state = "created" if group.instance is None else "updated" if changed else "unchanged"
-            counts["activities"][state] += 1
-        elif group.participants and activity is not None:
-            rows = [row for _number, row in group.participants]
-            _count(
-                counts["participants"],
-                _participant_state(activity),
-                {row.key: row.count for row in rows if row.count > 0},
-            )
-            activity_report_participants(
-                actor=actor,
-                activity=activity,
-                local_total=activity.participants_local,
-                partner_total=activity.participants_partner,
-                rows=rows,
-            )
-        if activity is None:
-            return
-        if group.budget:
-            budget = [row for _number, row in group.budget]
-            _count(
-                counts["budget_lines"],
-                {
-                    (line.source, line.kind): (
-                        line.amount,
-                        line.currency,
-                        line.rate_to_idr,
-                        line.note,
-                    )
-                    for line in activity.budget_lines.all()
-                },
-                {
-                    (row.source, row.kind): (row.amount, row.currency, row.rate_to_idr, row.note)
-                    for row in budget
-                },
-            )
-            activity_budget_set(actor=actor, activity=activity, rows=budget)
-        if group.contributions:
-            contributions = [row for _number, row in group.contributions]
-            _count(
-                counts["contributions"],
-                {
-                    (c.side, c.form, c.description): (c.value, c.currency, c.rate_to_idr)
-                    for c in activity.contributions.all()
-                },
-                {
-                    (row.side, row.form, row.description.strip()): (
-                        row.value,
-                        row.currency,
-                        row.rate_to_idr,
-                    )
-                    for row in contributions
-                },
-            )
-            activity_contributions_set(actor=actor, activity=activity, rows=contributions)
-        for _number, result in group.results:
-            existed = _period_exists(activity, result)
-            changed = activity_result_record(actor=actor, activity=activity, row=result)
-            state = "created" if not existed else "updated" if changed else "unchanged"
-            counts["results"][state] += 1
-
-    def refuse_group(
-        self, group: _Group, error: ValidationError | PermissionDenied | IntegrityError
-    ) -> None:
-        """Report what a service refused while applying (the state changed since the check)."""
+    def refuse_group(self, group: _Group, message: str) -> None:
+        """Report why an activity was refused while applying (it changed since the check)."""
         sheet, number = group.rows[0]
-        table = self.upload.tables[sheet]
-        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            self.service_problems(table, number, error.message_dict)
-            return
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        for message in messages:
-            self.problem(
-                table,
-                number,
-                "reference",
-                message or _("The activity could not be saved."),
-                _("Upload the file again; if the problem stays, tell the cooperation officer."),
-            )
+        self.problem(
+            self.upload.tables[sheet],
+            number,
+            "reference",
+            message or _("The activity could not be saved."),
+            _("Upload the file again; if the problem stays, tell the cooperation officer."),
+        )
 
 
 def _result_key(row: ResultRow) -> tuple[str, str, str, date]:
     indicator = row.indicator_title.strip() or (row.standard.name_id if row.standard else "")
     return (row.level, row.result_title.strip(), indicator, row.period_start)
-
-
-def _period_exists(activity: Activity, row: ResultRow) -> bool:
-    level, result, indicator, start = _result_key(row)
-    return IndicatorPeriod.objects.filter(
-        indicator__result__activity=activity,
-        indicator__result__level=level,
-        indicator__result__title=result,
-        indicator__title=indicator,
-        period_start=start,
-    ).exists()
 
 
 def _stored_participant(count: ParticipantCount) -> ParticipantRow:
@@ -2422,30 +2420,6 @@ def _stored_participant(count: ParticipantCount) -> ParticipantRow:
         count=count.count,
         home_region=count.home_region,
     )
-
-
-def _participant_state(activity: Activity | None) -> dict[Any, Any]:
-    if activity is None:
-        return {}
-    return {
-        _stored_participant(count).key: count.count for count in activity.participant_counts.all()
-    }
-
-
-def _count(counts: dict[str, int], existing: Mapping[Any, Any], wanted: Mapping[Any, Any]) -> None:
-    """Count what making ``existing`` into ``wanted`` creates, updates, keeps and removes."""
-    for key, value in wanted.items():
-        if key not in existing:
-            counts["created"] += 1
-        elif existing[key] != value:
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-    counts["removed"] += sum(1 for key in existing if key not in wanted)
-
-
-class _Refused(Exception):
-    """A service refused a row while applying everything at once: roll it all back."""
 
 
 def _rejected_rows(run: _Run, groups: Iterable[_Group]) -> dict[str, list[_OutRow]]:
@@ -2465,34 +2439,44 @@ def _rejected_rows(run: _Run, groups: Iterable[_Group]) -> dict[str, list[_OutRo
     return rows
 
 
-def _run_import(run: _Run, report: ImportReport, *, apply_valid: bool) -> None:
+def _change(group: _Group) -> Change:
+    return Change(
+        reference=group.reference,
+        checked_version=group.instance.version if group.instance is not None else None,
+        data=group.data,
+        participants=[row for _number, row in group.participants] or None,
+        budget=[row for _number, row in group.budget] or None,
+        contributions=[row for _number, row in group.contributions] or None,
+        results=[row for _number, row in group.results],
+        rows=len(group.rows),
+    )
+
+
+def _run_import(
+    run: _Run, report: ImportReport, *, apply_valid: bool, progress: Progress | None
+) -> None:
     run.check()
-    groups = list(run.groups.values())
-    valid = [group for group in groups if run.valid(group)]
-    invalid = [group for group in groups if not run.valid(group)]
+    groups = {group.reference: group for group in run.groups.values()}
+    valid = [group for group in groups.values() if run.valid(group)]
+    invalid = [group for group in groups.values() if not run.valid(group)]
     counts = _zero_counts()
     applied: list[_Group] = []
     if not run.problems or apply_valid:
-        try:
-            with transaction.atomic():
-                for group in valid:
-                    group_counts = _zero_counts()
-                    try:
-                        with transaction.atomic():
-                            run.apply(group, group_counts)
-                    except (ValidationError, PermissionDenied, IntegrityError) as error:
-                        run.refuse_group(group, error)
-                        invalid.append(group)
-                        if not apply_valid:
-                            raise _Refused from error
-                        continue
-                    applied.append(group)
-                    for kind, numbers in group_counts.items():
-                        for name, value in numbers.items():
-                            counts[kind][name] += value
-        except _Refused:
-            applied = []
-            counts = _zero_counts()
+        changes = [_change(group) for group in valid]
+        total = sum(change.rows for change in changes)
+        outcome = changes_apply(
+            actor=run.actor,
+            changes=changes,
+            apply_valid=apply_valid,
+            demo=run.demo,
+            preloaded=run.state,
+            progress=None if progress is None else lambda done: progress("applying", done, total),
+        )
+        for reference, message in outcome.refused.items():
+            run.refuse_group(groups[reference], message)
+            invalid.append(groups[reference])
+        applied = [groups[reference] for reference in outcome.applied]
+        counts = outcome.counts
     report.problems = sorted(run.problems, key=Problem.sort_key)
     report.applied_references = [group.reference for group in applied]
     report.rejected_references = [group.reference for group in invalid]
@@ -2516,6 +2500,9 @@ def activity_import(
     content: bytes,
     apply_valid: bool = False,
     size: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    trust_digest: bool = True,
+    demo: bool = False,
 ) -> ImportReport:
     """Check an uploaded workbook or CSV row by row and apply it; log the upload.
 
@@ -2530,6 +2517,17 @@ def activity_import(
     The upload is logged before it is read, as refused for an error, so that
     a file that breaks the reader still leaves its trace; the log then gets
     the outcome and the reason.
+
+    ``progress`` is called now and then (every few hundred rows) with
+    ``("checking", rows checked, rows in the file)`` and then
+    ``("applying", rows applied, rows to apply)``; the rows are applied in
+    short transactions after the whole file is checked, all or nothing
+    (:mod:`kembar.programs.spreadsheet_apply`).  ``trust_digest`` False
+    checks a file applied before by its values too (``import_activities``
+    computes from the file only).  With ``demo`` the activities are
+    demonstration records (references ``DEMO-…``, as ``export_activities
+    --demo`` writes them): only such records are created or changed, marked
+    ``is_demo`` and created by no one.
     """
     digest = hashlib.sha256(content).hexdigest()
     report = ImportReport(outcome=ImportBatch.Outcome.REFUSED, actor=actor)
@@ -2566,7 +2564,7 @@ def activity_import(
                 _("Split the rows over several files and upload them one after the other."),
             )
         ]
-    elif previous is not None:
+    elif previous is not None and trust_digest:
         report.outcome = ImportBatch.Outcome.UNCHANGED
         for kind in KINDS:
             numbers = previous.summary.get(kind, {}) if isinstance(previous.summary, dict) else {}
@@ -2578,7 +2576,12 @@ def activity_import(
         if upload.problems:
             report.problems = sorted(upload.problems, key=Problem.sort_key)
         else:
-            _run_import(_Run(actor, upload), report, apply_valid=apply_valid)
+            _run_import(
+                _Run(actor, upload, progress, demo=demo),
+                report,
+                apply_valid=apply_valid,
+                progress=progress,
+            )
     batch.outcome = report.outcome
     batch.summary = report.counts
     batch.problem_count = len(report.problems)

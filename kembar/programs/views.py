@@ -20,11 +20,15 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kembar.accounts.models import Organisation
 from kembar.common.versioning import EditConflict, conflict_box
+from kembar.jobs.models import JobKind
+from kembar.jobs.selectors import jobs_of_user
+from kembar.jobs.services import job_enqueue
 from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
@@ -63,7 +67,7 @@ from kembar.programs.forms import (
 from kembar.programs.formsets import ADD_ROW, formset_add_row, without_errors
 from kembar.programs.models import Activity, EconomicEffect, ImportBatch
 from kembar.programs.rules import may_report_for_partnership
-from kembar.programs.spreadsheet import activity_import, activity_template_build
+from kembar.programs.spreadsheet import activity_template_build
 
 PAGE_SIZE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -601,25 +605,30 @@ def import_template(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def import_upload(request: StaffRequest) -> HttpResponse:
+    """Take the upload and hand it to a background job; its page shows progress and result."""
     _require(request, "programs.import_activities", None)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        # A file over the limit is not read (kembar.common.uploads stopped it).
+        # A file over the limit is not read (kembar.common.uploads stopped it); the job
+        # refuses it and logs it with its size.
         too_large = (upload.size or 0) > settings.KEMBAR_MAX_UPLOAD_BYTES
-        report = activity_import(
-            actor=request.user,
-            filename=upload.name or "",
-            content=b"" if too_large else upload.read(),
-            size=upload.size if too_large else None,
-            apply_valid=form.cleaned_data["apply_valid"],
+        job = job_enqueue(
+            kind=JobKind.ACTIVITY_IMPORT,
+            created_by=request.user,
+            params={
+                "apply_valid": form.cleaned_data["apply_valid"],
+                "size": upload.size if too_large else None,
+                "language": get_language() or settings.LANGUAGE_CODE,
+            },
+            input_data=b"" if too_large else upload.read(),
+            input_name=upload.name or "",
         )
+        return redirect("jobs:detail", job_id=job.pk)
     batches = ImportBatch.objects.filter(uploaded_by=request.user)[:10]
-    context = {"form": form, "report": report, "batches": batches}
-    status = (
-        400 if report is not None and report.problems and not report.applied_references else 200
-    )
+    waiting = jobs_of_user(user=request.user, kind=JobKind.ACTIVITY_IMPORT, unfinished=True)[:10]
+    context = {"form": form, "batches": batches, "waiting": waiting}
+    status = 400 if request.method == "POST" else 200
     return render(request, "staff/activities/import.html", context, status=status)
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.geo import selectors
 from kembar.geo.api.serializers import (
     CityDetailSerializer,
@@ -26,7 +27,7 @@ from kembar.geo.models import City, Region
 
 
 @extend_schema(parameters=[RegionQuerySerializer], tags=["geo"])
-class RegionListView(generics.ListAPIView[Region]):
+class RegionListView(PublicCacheMixin, generics.ListAPIView[Region]):
     """Indonesian regions by Kemendagri code; filter by parent code, level or name."""
 
     permission_classes = [AllowAny]
@@ -37,7 +38,7 @@ class RegionListView(generics.ListAPIView[Region]):
 
 
 @extend_schema(tags=["geo"])
-class RegionDetailView(generics.RetrieveAPIView[Region]):
+class RegionDetailView(PublicCacheMixin, generics.RetrieveAPIView[Region]):
     permission_classes = [AllowAny]
     serializer_class = RegionDetailSerializer
 
@@ -49,7 +50,7 @@ class RegionDetailView(generics.RetrieveAPIView[Region]):
 
 
 @extend_schema(parameters=[CityQuerySerializer], tags=["geo"])
-class CityListView(generics.ListAPIView[City]):
+class CityListView(PublicCacheMixin, generics.ListAPIView[City]):
     """World cities (GeoNames, and twin towns known only from the source)."""
 
     permission_classes = [AllowAny]
@@ -60,7 +61,7 @@ class CityListView(generics.ListAPIView[City]):
 
 
 @extend_schema(tags=["geo"])
-class CityDetailView(generics.RetrieveAPIView[City]):
+class CityDetailView(PublicCacheMixin, generics.RetrieveAPIView[City]):
     """A city by id: its GeoNames id, or a negative id for a city known only from the source."""
 
     permission_classes = [AllowAny]
@@ -74,7 +75,7 @@ class CityDetailView(generics.RetrieveAPIView[City]):
 
 
 @extend_schema(tags=["network"])
-class CityTwinsView(generics.ListAPIView[City]):
+class CityTwinsView(PublicCacheMixin, generics.ListAPIView[City]):
     """The twin towns of a city in the world network."""
 
     permission_classes = [AllowAny]
@@ -88,7 +89,7 @@ class CityTwinsView(generics.ListAPIView[City]):
 
 
 @extend_schema(responses=NetworkSummarySerializer, tags=["network"])
-class NetworkSummaryView(APIView):
+class NetworkSummaryView(PublicCacheMixin, APIView):
     permission_classes = [AllowAny]
 
     def get(self, request: Request) -> Response:

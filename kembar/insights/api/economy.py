@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.insights.economy import (
     DEFAULT_DELTA,
     DEFAULT_METHOD,
@@ -258,7 +259,7 @@ class CrossSectorSerializer(serializers.Serializer[Any]):
 # --- Views ----------------------------------------------------------------------------------
 
 
-class MultipliersView(APIView):
+class MultipliersView(PublicCacheMixin, APIView):
     """Output, income and value-added multipliers and linkages of every sector.
 
     From BPS's 2020 national input-output table, or a table for Jawa Tengah or

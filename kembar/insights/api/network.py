@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.insights.network import (
     DEFAULT_EGO_LIMIT,
     MAX_EGO_LIMIT,
@@ -172,7 +173,7 @@ class RecommendationsSerializer(serializers.Serializer[Any]):
     )
 
 
-class CityEgoNetworkView(APIView):
+class CityEgoNetworkView(PublicCacheMixin, APIView):
     """A city, its twin towns and (depth 2) their twin towns, with the links to draw.
 
     Partners of partners are ranked by how many of the city's partners lead
@@ -197,7 +198,7 @@ class CityEgoNetworkView(APIView):
         return Response(EgoNetworkSerializer(ego).data)
 
 
-class CityRecommendationsView(APIView):
+class CityRecommendationsView(PublicCacheMixin, APIView):
     """New partner cities for a city, best first, each with its score explained.
 
     Scored on network proximity (shared partners, partners of partners,

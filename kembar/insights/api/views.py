@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.insights.api.serializers import ReachQuerySerializer, ReachSerializer
 from kembar.insights.reach import ReachFilters, reach_figures, sees_internal_figures
 
 
-class ReachView(APIView):
+class ReachView(PublicCacheMixin, APIView):
     """Who took part, where and in which group, against the population.
 
     Staff of the region (and administrators) get the exact figures of every

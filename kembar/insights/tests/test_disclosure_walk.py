@@ -61,6 +61,7 @@ PUBLIC_ROUTES = {
     "insights/network/": "page",
     "insights/network/{}/": "page",
     "healthz": "json",
+    "readyz": "json",
     "api/schema/": "schema",
     "api/docs/": "page",
     "accounts/login/": "page",
@@ -360,6 +361,7 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
         "pk": "1",
         "uidb64": "MQ",
         "token": "set-password",
+        "job_id": "00000000-0000-4000-8000-000000000000",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")

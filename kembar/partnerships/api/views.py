@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.common.versioning import ConflictSerializer, VersionConflict
 from kembar.partnerships import selectors, services
 from kembar.partnerships.access import visible_partnerships_q
@@ -77,7 +78,7 @@ def _require_signed_in(request: Request) -> None:
 
 
 @extend_schema(parameters=[PartnershipQuerySerializer], tags=["partnerships"])
-class PartnershipListView(generics.ListAPIView[Partnership]):
+class PartnershipListView(PublicCacheMixin, generics.ListAPIView[Partnership]):
     """Partnerships the caller may see (anonymous: those shown to the public)."""
 
     permission_classes = [AllowAny]
@@ -92,7 +93,7 @@ class PartnershipListView(generics.ListAPIView[Partnership]):
         )
 
 
-class PartnershipDetailView(APIView):
+class PartnershipDetailView(PublicCacheMixin, APIView):
     """A partnership with its documented events; PATCH changes it (with ``version``)."""
 
     permission_classes = [AllowAny]
@@ -236,7 +237,7 @@ class DocumentListView(APIView):
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
-class LifecycleView(APIView):
+class LifecycleView(PublicCacheMixin, APIView):
     """The lifecycle in force: stages and the transitions between them."""
 
     permission_classes = [AllowAny]

@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
+from kembar.common.public_cache import PublicCacheMixin
 from kembar.common.versioning import ConflictSerializer, EditConflict, VersionConflict
 from kembar.partnerships.access import listed_partnerships
 from kembar.programs import selectors
@@ -150,7 +151,7 @@ def _activity_data(
     return ActivityData(reference=reference, **{**base, **given})
 
 
-class ActivityListView(generics.ListAPIView[Activity]):
+class ActivityListView(PublicCacheMixin, generics.ListAPIView[Activity]):
     """Activities the caller may see, newest first; POST reports a new one."""
 
     permission_classes = [AllowAny]
@@ -208,7 +209,7 @@ class ActivityListView(generics.ListAPIView[Activity]):
         return _detail(request, reference, status.HTTP_201_CREATED)
 
 
-class ActivityDetailView(APIView):
+class ActivityDetailView(PublicCacheMixin, APIView):
     """One activity with everything recorded under it; PUT/PATCH change it, DELETE removes it."""
 
     permission_classes = [AllowAny]

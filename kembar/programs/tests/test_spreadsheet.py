@@ -357,17 +357,17 @@ def test_template_offers_dropdowns_for_the_coded_columns(world: World) -> None:
     book = load_workbook(io.BytesIO(activity_template_build(user=world.officer)))
 
     activities = validations(book, "Kegiatan")
-    assert activities["B3:B5002"] == "Kode!$B$2:$B$2"  # partnership
-    assert activities["C3:C5002"] == "Kode!$D$2:$D$12"  # kind: 11 kinds
-    assert activities["H3:H5002"] == "Kode!$H$2:$H$4"  # agency: pemkot, disdik, dinkes
-    assert activities["K3:K5002"] == "Kode!$F$2:$F$5"  # status
-    assert activities["M3:M5002"] == "Kode!$J$2:$J$4"  # place: 2 kecamatan, 1 kelurahan
-    assert activities["O3:O5002"] == "Kode!$N$2:$N$3"  # sector: 2 sectors
-    assert activities["P3:P5002"] == "Kode!$P$2:$P$2"  # government affair: 1
+    assert activities["B3:B50002"] == "Kode!$B$2:$B$2"  # partnership
+    assert activities["C3:C50002"] == "Kode!$D$2:$D$12"  # kind: 11 kinds
+    assert activities["H3:H50002"] == "Kode!$H$2:$H$4"  # agency: pemkot, disdik, dinkes
+    assert activities["K3:K50002"] == "Kode!$F$2:$F$5"  # status
+    assert activities["M3:M50002"] == "Kode!$J$2:$J$4"  # place: 2 kecamatan, 1 kelurahan
+    assert activities["O3:O50002"] == "Kode!$N$2:$N$3"  # sector: 2 sectors
+    assert activities["P3:P50002"] == "Kode!$P$2:$P$2"  # government affair: 1
     participants = validations(book, "Peserta")
-    assert participants["C3:C5002"] == "Kode!$Z$2:$Z$8"  # group: 7 groups
-    assert participants["D3:D5002"] == "Kode!$AB$2:$AB$4"  # gender: 3
-    assert participants["F3:F5002"] == "Kode!$AF$2:$AF$3"  # home kecamatan: 2
+    assert participants["C3:C50002"] == "Kode!$Z$2:$Z$8"  # group: 7 groups
+    assert participants["D3:D50002"] == "Kode!$AB$2:$AB$4"  # gender: 3
+    assert participants["F3:F50002"] == "Kode!$AF$2:$AF$3"  # home kecamatan: 2
     codes = book["Kode"]
     assert [codes.cell(row=n, column=1).value for n in range(1, 3)] == [
         "partnership",
@@ -385,7 +385,7 @@ def test_template_offers_dropdowns_for_the_coded_columns(world: World) -> None:
 def test_an_agency_officer_is_offered_only_their_own_agency(world: World) -> None:
     book = load_workbook(io.BytesIO(activity_template_build(user=world.agency_officer)))
 
-    assert validations(book, "Kegiatan")["H3:H5002"] == "Kode!$H$2:$H$2"
+    assert validations(book, "Kegiatan")["H3:H50002"] == "Kode!$H$2:$H$2"
     assert book["Kode"]["G2"].value == "disdik-semarang"
     assert book["Kode"]["H2"].value == world.disdik.name
 
@@ -1282,10 +1282,12 @@ def test_a_file_over_the_size_limit_is_refused(world: World, settings: Any) -> N
     assert ImportBatch.objects.get().outcome == ImportBatch.Outcome.REFUSED
 
 
-def test_a_sheet_over_the_row_limit_is_refused(world: World) -> None:
+def test_a_sheet_over_the_row_limit_is_refused(world: World, settings: Any) -> None:
+    assert MAX_ROWS == settings.KEMBAR_IMPORT_MAX_ROWS == 50_000
+    settings.KEMBAR_IMPORT_MAX_ROWS = 5000
     keys = [column.key for column in COLUMNS["Kegiatan"]]
     lines = [",".join(keys), ",".join(keys)]
-    lines += [f"SMG-{n}" + "," * (len(keys) - 1) for n in range(MAX_ROWS + 1)]
+    lines += [f"SMG-{n}" + "," * (len(keys) - 1) for n in range(5000 + 1)]
 
     report = upload(world.officer, "\n".join(lines).encode())
 

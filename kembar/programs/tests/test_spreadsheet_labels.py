@@ -57,7 +57,7 @@ def test_the_dropdowns_offer_names_in_the_users_language(world: World) -> None:
     indonesian = template(world, "id")
     english = template(world, "en")
 
-    assert validations(indonesian, "Kegiatan")["C3:C5002"] == "Kode!$D$2:$D$12"
+    assert validations(indonesian, "Kegiatan")["C3:C50002"] == "Kode!$D$2:$D$12"
     kinds_id = column_values(indonesian["Kode"], 4)
     kinds_en = column_values(english["Kode"], 4)
     assert "pelatihan" in kinds_id

@@ -23,6 +23,15 @@ class Command(BaseCommand):
             "--region", default="33.74", help="Kemendagri code of the city (default 33.74)"
         )
         parser.add_argument(
+            "--activities",
+            type=int,
+            default=None,
+            metavar="M",
+            help="exactly M activities, spread over the partnerships and years as the plans "
+            "say (the same seed and M give the same records); default: the plans' own "
+            "numbers (seed 1: 206)",
+        )
+        parser.add_argument(
             "--remove",
             action="store_true",
             help="delete all demonstration records (and their history) instead",
@@ -34,7 +43,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Removed {removed} demonstration activities and all under them.")
             return
         try:
-            summary = demo_generate(seed=options["seed"], local_region_id=options["region"])
+            summary = demo_generate(
+                seed=options["seed"],
+                local_region_id=options["region"],
+                activities=options["activities"],
+            )
         except DemoError as exc:
             raise CommandError(f"{exc} Nothing changed.") from exc
         if summary.removed:

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kembar.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<uuid:job_id>/", views.job_detail, name="detail"),
+]

@@ -95,7 +95,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     }
     env.pop("REDIS_URL", None)
     log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter)
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "serve"],
         cwd=settings.BASE_DIR,
         env=env,

@@ -150,6 +150,18 @@ class ParticipantRow:
         home = self.home_region.kode if self.home_region is not None else ""
         return (self.side, self.group, self.gender, self.age_band, home)
 
+    def for_activity(self, activity: Activity) -> ParticipantCount:
+        """This row as an unsaved count of ``activity``."""
+        return ParticipantCount(
+            activity=activity,
+            side=self.side,
+            group=self.group,
+            gender=self.gender,
+            age_band=self.age_band,
+            home_region=self.home_region,
+            count=self.count,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class BudgetRow:
@@ -651,15 +663,7 @@ def _participants_replace(activity: Activity, rows: Iterable[ParticipantRow], ac
             changed = True
     for key, row in wanted.items():
         if key not in existing:
-            created = ParticipantCount(
-                activity=activity,
-                side=row.side,
-                group=row.group,
-                gender=row.gender,
-                age_band=row.age_band,
-                home_region=row.home_region,
-                count=row.count,
-            )
+            created = row.for_activity(activity)
             stamp(created, actor, "reported")
             created.save()
             changed = True

@@ -1134,15 +1134,7 @@ def _write(items: list[_Built]) -> dict[str, int]:
         for area in item.data.focus_areas
     )
     counts = ParticipantCount.objects.bulk_create(
-        ParticipantCount(
-            activity=activity,
-            side=row.side,
-            group=row.group,
-            gender=row.gender,
-            age_band=row.age_band,
-            home_region=row.home_region,
-            count=row.count,
-        )
+        row.for_activity(activity)
         for activity, item in zip(activities, items, strict=True)
         for row in item.participants
     )

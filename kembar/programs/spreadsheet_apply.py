@@ -426,17 +426,7 @@ class _Chunk:
                 changed = True
         for key, row in wanted.items():
             if key not in existing:
-                self.create.setdefault(ParticipantCount, []).append(
-                    ParticipantCount(
-                        activity=activity,
-                        side=row.side,
-                        group=row.group,
-                        gender=row.gender,
-                        age_band=row.age_band,
-                        home_region=row.home_region,
-                        count=row.count,
-                    )
-                )
+                self.create.setdefault(ParticipantCount, []).append(row.for_activity(activity))
                 changed = True
         return changed
 

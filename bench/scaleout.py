@@ -54,8 +54,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_USER = "bench-scaleout"
 #: Whose activities the jobs import again (34 activities, 1,404 rows on six sheets).
 JOB_PARTNERSHIP = "smg-brisbane"
-#: config/gunicorn.conf.py plus closing the database pools before forking (see that file).
-GUNICORN_CONFIG = ROOT / "bench" / "gunicorn_scaleout.conf.py"
+#: The production configuration (config/wsgi.py closes the database pools before forking).
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.conf.py"
 
 PUBLIC = [
     ["/", "/"],

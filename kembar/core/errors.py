@@ -18,6 +18,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from kembar.common.request_id import NO_REQUEST, current_request_id
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["bad_request", "csrf_failure", "page_not_found", "permission_denied", "server_error"]
@@ -68,8 +70,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the page gets a plain context; the request id ties what the user reports
     to the traceback in the log.
     """
-    # The id the request carries (kembar.common.request_id) when it got that far.
-    request_id = getattr(request, "kembar_request_id", "") or uuid.uuid4().hex
+    # The id of the request being served (kembar.common.request_id), or a new one outside it.
+    request_id = current_request_id()
+    if request_id == NO_REQUEST:
+        request_id = uuid.uuid4().hex
     # Called while the exception is being handled: the traceback is logged with the id.
     logger.error("unhandled error, request id %s, %s %s", request_id, request.method,
                  request.path, exc_info=True)

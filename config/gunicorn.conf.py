@@ -12,10 +12,19 @@ workers (bench/README.md, "HTTP throughput"; both measured on a busy machine).
 The application is loaded once before the workers fork (``preload_app``): the network graph
 and the public pages are warmed there (config/wsgi.py) and shared copy-on-write, and the
 port opens only when that is done.  Access log on stdout.
+
+gunicorn's control socket (``gunicornc``) lives under ``var/``, named by the address the
+server listens on: its default path (``$XDG_RUNTIME_DIR/gunicorn.ctl`` or
+``~/.gunicorn/gunicorn.ctl``) is one for every master of a user, and a second master on
+the machine (two ``manage.py serve`` on two ports, as bench/scaleout.py runs them) took it
+over, and removed it when it stopped.  ``KEMBAR_GUNICORN_CONTROL_SOCKET`` sets another
+path; ``off`` turns the socket off.
 """
 
 import multiprocessing
 import os
+import re
+from pathlib import Path
 
 os.environ.setdefault("KEMBAR_WARM_UP", "1")
 
@@ -28,6 +37,20 @@ def _cores() -> int:
 
 
 bind = os.environ.get("KEMBAR_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+
+
+def _control_socket(address: str) -> str:
+    """``var/gunicorn-<address>.ctl``: one per address, so one per master on a machine."""
+    var_dir = Path(
+        os.environ.get("KEMBAR_VAR_DIR") or Path(__file__).resolve().parent.parent / "var"
+    )
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", address.removeprefix("unix:")).strip("-")
+    return str(var_dir / f"gunicorn-{name}.ctl")
+
+
+_control = os.environ.get("KEMBAR_GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = _control == "off"
+control_socket = _control if _control not in ("", "off") else _control_socket(bind)
 workers = int(os.environ.get("KEMBAR_WEB_WORKERS") or max(_cores(), 2))
 threads = int(os.environ.get("KEMBAR_WEB_THREADS") or 4)
 worker_class = "gthread" if threads > 1 else "sync"

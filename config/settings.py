@@ -201,6 +201,11 @@ if DATABASE_REPLICA_URL:
     }
     KEMBAR_READ_REPLICA = "replica"
 KEMBAR_REPLICA_PIN_SECONDS = int(os.environ.get("KEMBAR_REPLICA_PIN_SECONDS", "5"))
+#: A replica that cannot be reached: reads go to the primary, and each process tries the
+#: replica again after this many seconds.  /readyz reports the replica "error: lagging" when
+#: it is more than KEMBAR_REPLICA_MAX_LAG_SECONDS behind (docs/operations.md).
+KEMBAR_REPLICA_RETRY_SECONDS = float(os.environ.get("KEMBAR_REPLICA_RETRY_SECONDS", "10"))
+KEMBAR_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("KEMBAR_REPLICA_MAX_LAG_SECONDS", "30"))
 DATABASE_ROUTERS = ["kembar.core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -231,6 +236,9 @@ else:
     }
 
 #: The task queue (huey): Redis-backed when REDIS_URL is set, else an SQLite file under var/.
+#: KEMBAR_QUEUE_REDIS_URL puts the queue on a Redis of its own (default: REDIS_URL): in
+#: production the cache's Redis evicts keys when full (maxmemory-policy allkeys-lru), which
+#: must never happen to queued tasks (noeviction, persistence on): docs/operations.md.
 #: KEMBAR_QUEUE_IMMEDIATE=true runs each task at once in the calling process (tests).
 HUEY = {
     "name": os.environ.get("KEMBAR_QUEUE_NAME", "kembar"),
@@ -242,8 +250,11 @@ HUEY = {
         "periodic": True,
     },
 }
-if REDIS_URL:
-    HUEY.update({"huey_class": "huey.PriorityRedisHuey", "connection": {"url": REDIS_URL}})
+KEMBAR_QUEUE_REDIS_URL = os.environ.get("KEMBAR_QUEUE_REDIS_URL", "") or REDIS_URL
+if KEMBAR_QUEUE_REDIS_URL:
+    HUEY.update(
+        {"huey_class": "huey.PriorityRedisHuey", "connection": {"url": KEMBAR_QUEUE_REDIS_URL}}
+    )
 else:
     HUEY.update(
         {

@@ -35,6 +35,14 @@ HTTP
     ``Vary: Cookie, Accept-Language`` make browsers ask again each time (a
     304 costs a cache read).  ``X-Cache: hit`` or ``miss`` says what happened.
 
+One rendering per miss
+    When many visitors ask for the same page just after the stamp was renewed,
+    one request renders it (it takes a claim in the shared cache, ``cache.add``,
+    for at most :data:`FILL_SECONDS`) and the others wait up to
+    :data:`WAIT_SECONDS` for its answer instead of rendering it too.  A claim
+    that ends without an entry (an error page, not storable) lets the waiters
+    render for themselves.
+
 Each process also keeps the answers it served last in memory (``LOCAL_BYTES``), checked
 against the shared stamp like the shared entries: the stamp is still read on every request,
 only reading and unpacking the body again is saved.
@@ -104,6 +112,13 @@ PRIVATE_MODELS = frozenset({"programs.importbatch"})
 
 GENERATION_KEY = "kembar:public:generation"
 ENTRY_PREFIX = "kembar:public:page:"
+FILL_PREFIX = "kembar:public:fill:"
+#: Longest a claim to render a missed page lasts (a process that died holding it).
+FILL_SECONDS = 10
+#: Longest a request waits for another one rendering the same page, then renders it itself.
+WAIT_SECONDS = 2.0
+#: How often a waiting request looks for the answer.
+POLL_SECONDS = 0.02
 #: Marks a response as safe to share between anonymous visitors (set by the decorator/mixin).
 MARK = "kembar_public_cache"
 #: Bytes of answers each process also keeps in memory (checked against the shared stamp on
@@ -343,12 +358,51 @@ class PublicCacheMiddleware:
         except CACHE_ERRORS:
             logger.warning("public cache unreachable: answering without it", exc_info=True)
             return self.get_response(request)
-        if stored is not None and stored[0] == stamp[0]:
-            _token, status, headers, content = stored
-            cached = HttpResponse(content, status=status)
-            for name, value in headers:
-                cached[name] = value
-            return self._conditional(request, cached, stamp, "hit")
+        if stored is not None and stored[0] != stamp[0]:
+            stored = None  # filed under an older generation
+        if stored is None:
+            claimed = False
+            claim = FILL_PREFIX + key[len(ENTRY_PREFIX) :] + ":" + stamp[0]
+            try:
+                claimed = cache.add(claim, 1, timeout=FILL_SECONDS)
+                if not claimed:
+                    stored = self._wait(key, claim, stamp[0])
+            except CACHE_ERRORS:
+                logger.warning("public cache unreachable: answering without it", exc_info=True)
+                return self.get_response(request)
+            if stored is None:
+                try:
+                    return self._render(request, key, stamp)
+                finally:
+                    if claimed:
+                        self._release(claim)
+        _token, status, headers, content = stored
+        cached = HttpResponse(content, status=status)
+        for name, value in headers:
+            cached[name] = value
+        return self._conditional(request, cached, stamp, "hit")
+
+    def _wait(self, key: str, claim: str, token: str) -> _Entry | None:
+        """The answer another request is rendering, or None when it gave up or took too long."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            stored = self.local.get(key, token) or cache.get(key)
+            if stored is not None and stored[0] == token:
+                self.local.put(key, stored)
+                return cast(_Entry, stored)
+            if cache.get(claim) is None:
+                return None
+        return None
+
+    @staticmethod
+    def _release(claim: str) -> None:
+        try:
+            cache.delete(claim)
+        except CACHE_ERRORS:
+            logger.warning("public cache unreachable: claim left to expire", exc_info=True)
+
+    def _render(self, request: HttpRequest, key: str, stamp: tuple[str, float]) -> HttpResponseBase:
         response = self.get_response(request)
         if not _storable(request, response):
             return response

@@ -24,12 +24,20 @@ protects (``pg_last_xact_replay_timestamp()``, asked at most once per request an
 while a pin is on), and at the latest after ``KEMBAR_REPLICA_PIN_SECONDS``, which must
 therefore exceed the replica's lag (``deploy/postgres-replica.sh --status`` shows it).
 Without a replica every method here answers "default".
+
+A replica that cannot be reached does not take the site down: when a connection to it
+fails, reads go to the primary, and the replica is tried again after
+``KEMBAR_REPLICA_RETRY_SECONDS`` (per process).  Nor does a cache that cannot be reached:
+without the data generation and the API pins, reads go to the primary.  A replica that
+answers but lags is still read from (the pins above keep each client's own writes
+visible); ``/readyz`` reports both (:func:`kembar.core.selectors.replica_status`).
 """
 
 from __future__ import annotations
 
 import contextvars
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +50,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
-from kembar.common.public_cache import generation
+from kembar.common.public_cache import CACHE_ERRORS, generation
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "PIN_COOKIE",
@@ -86,6 +96,34 @@ def _in_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in blocks)
 
 
+#: Per replica alias, when (``time.monotonic()``) this process last failed to connect to it.
+_failed_at: dict[str, float] = {}
+
+
+def _replica_reachable(alias: str) -> bool:
+    """Whether ``alias`` has, or can open, a connection; a failure sends reads elsewhere.
+
+    A connection already open counts as reachable: if the server went away since, the
+    query that finds out fails, Django closes the connection at the end of that request,
+    and the next request comes here again.
+    """
+    retry = float(getattr(settings, "KEMBAR_REPLICA_RETRY_SECONDS", 10))
+    failed_at = _failed_at.get(alias)
+    if failed_at is not None and time.monotonic() - failed_at < retry:
+        return False
+    try:
+        connections[alias].ensure_connection()
+    except DatabaseError as exc:
+        _failed_at[alias] = time.monotonic()
+        logger.warning(
+            "read replica %s is unreachable, reading from the primary for %s s: %s",
+            alias, retry, exc,
+        )  # fmt: skip
+        return False
+    _failed_at.pop(alias, None)
+    return True
+
+
 def read_alias() -> str:
     """The database alias a read made now goes to."""
     replica = _replica_alias()
@@ -93,6 +131,10 @@ def read_alias() -> str:
     if not replica or route is None or not route.replica_allowed or route.wrote:
         return DEFAULT_DB_ALIAS
     if _in_transaction():
+        return DEFAULT_DB_ALIAS
+    if not _replica_reachable(replica):
+        # The rest of this request reads from the primary too: one view, one database.
+        route.replica_allowed = False
         return DEFAULT_DB_ALIAS
     return replica
 
@@ -167,7 +209,10 @@ def _replica_has_replayed(moment: float) -> bool:
     global _replayed_until
     if _replayed_until >= moment:
         return True
-    replica = connections[_replica_alias()]
+    alias = _replica_alias()
+    if not _replica_reachable(alias):
+        return False
+    replica = connections[alias]
     if replica.vendor != "postgresql":
         return False
     try:
@@ -189,8 +234,14 @@ def _must_read_primary(request: HttpRequest) -> bool:
     until the replica has replayed past the later one.
     """
     now = time.time()
-    moments = [generation()[1]]
-    wrote_at = _client_wrote_at(request)
+    try:
+        moments = [generation()[1]]
+        wrote_at = _client_wrote_at(request)
+    except CACHE_ERRORS:
+        # Neither the last change of public data nor an API client's pin can be known: the
+        # primary shows the latest, and the site keeps serving while the cache is away.
+        logger.warning("cache unreachable: reading from the primary", exc_info=True)
+        return True
     if wrote_at is not None:
         moments.append(wrote_at)
     recent = [moment for moment in moments if now - moment < _pin_seconds()]
@@ -211,7 +262,10 @@ def _pin_client(request: HttpRequest, response: HttpResponse) -> None:
     )
     key = _authorization_key(request)
     if key is not None:
-        cache.set(key, now, timeout=seconds)
+        try:
+            cache.set(key, now, timeout=seconds)
+        except CACHE_ERRORS:
+            logger.warning("cache unreachable: API client not pinned to the primary", exc_info=True)
 
 
 class ReplicaRoutingMiddleware:

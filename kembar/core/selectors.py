@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from redis.exceptions import RedisError
@@ -109,10 +110,75 @@ def queue_status(huey: Huey | None = None) -> str:
     return OK
 
 
+# How far the replica is behind the primary, in seconds, as the replica alone can tell.
+# Streaming and caught up with what it received: 0.  Otherwise (replay behind what arrived,
+# or no WAL receiver, so that nothing arrives) the time since the last transaction it
+# replayed was committed: on a quiet primary that overstates the lag of a replica that lost
+# its stream, which is what should be reported.  On a server that is not a standby: 0.
+_REPLICA_LAG_SQL = """
+SELECT CASE
+    WHEN NOT pg_is_in_recovery() THEN 0
+    WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+         AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0
+    ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
+END
+"""
+
+
+def replica_lag_seconds(alias: str, *, timeout: float = HEALTH_TIMEOUT_SECONDS) -> float | None:
+    """How many seconds the read replica ``alias`` is behind (PostgreSQL); None if unknown."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return None
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = %s", [int(timeout * 1000)])
+        cursor.execute(_REPLICA_LAG_SQL)
+        row = cursor.fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def replica_status(alias: str, *, max_lag: float, timeout: float = HEALTH_TIMEOUT_SECONDS) -> str:
+    """``"ok"``, ``"error: unreachable"`` or ``"error: lagging"`` (more than ``max_lag`` s)."""
+    if not database_status(alias, timeout=timeout):
+        return "error: unreachable"
+    try:
+        lag = replica_lag_seconds(alias, timeout=timeout)
+    except DatabaseError:
+        logger.exception("read replica %s did not tell its lag", alias)
+        return "error: unreachable"
+    if lag is not None and lag > max_lag:
+        logger.error("read replica %s is %.1f s behind (limit %s s)", alias, lag, max_lag)
+        return "error: lagging"
+    return OK
+
+
 def readiness() -> dict[str, str]:
-    """Each dependency a request or a job needs, ``"ok"`` or the kind of error."""
-    return {
+    """Each dependency a request or a job needs, ``"ok"`` or the kind of error.
+
+    With a read replica configured, ``"replica"`` too: see :func:`ready` for what it weighs.
+    """
+    checks = {
         "database": OK if database_status() else "error: unreachable",
         "cache": cache_status(),
         "queue": queue_status(),
     }
+    replica = str(getattr(settings, "KEMBAR_READ_REPLICA", "") or "")
+    if replica:
+        checks["replica"] = replica_status(
+            replica, max_lag=float(settings.KEMBAR_REPLICA_MAX_LAG_SECONDS)
+        )
+    return checks
+
+
+#: Checks whose failure leaves the instance serving, with less: reads fall back to the
+#: primary when the replica is unreachable (kembar.core.db_router), and a lagging replica
+#: still serves (each client's own writes are read from the primary).
+DEGRADING = frozenset({"replica"})
+
+
+def ready(checks: dict[str, str]) -> str:
+    """``"ok"``, ``"degraded"`` (only a :data:`DEGRADING` check failed) or ``"error"``."""
+    failed = {name for name, value in checks.items() if value != OK}
+    if not failed:
+        return OK
+    return "degraded" if failed <= DEGRADING else "error"

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from kembar.core.selectors import OK, database_status, readiness
+from kembar.core.selectors import database_status, readiness, ready
 
 
 @require_safe
@@ -37,8 +37,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ``/healthz`` (liveness) says only whether the process and database live.
     Public on purpose, and as minimal: each dependency is "ok" or the kind of
     error, never hosts, versions or messages (those go to the log).
+
+    With a read replica, ``"replica"`` says whether it answers and keeps up; when it does
+    not, the status is ``"degraded"`` and still 200: reads fall back to the primary, and
+    a replica shared by every app server must not take all of them out of the balancer.
     """
     checks = readiness()
-    ready = all(value == OK for value in checks.values())
-    status = OK if ready else "error"
-    return JsonResponse({"status": status, **checks}, status=200 if ready else 503)
+    status = ready(checks)
+    return JsonResponse({"status": status, **checks}, status=503 if status == "error" else 200)

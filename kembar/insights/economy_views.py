@@ -15,6 +15,8 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -35,9 +37,11 @@ from kembar.insights.economy import (
     impact_figures,
     multiplier_figures,
 )
+from kembar.insights.staff_cache import cached
 from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
+from kembar.programs.disclosure import breakdown_partnerships
 
 IMPACT_COLUMNS = (
     "final_demand",
@@ -189,6 +193,31 @@ def _long(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> HttpResponse:
+    download = request.GET.get("download", "")
+    if download in PUBLIC_DOWNLOADS or (staff and download in STAFF_DOWNLOADS):
+        return _downloads(request, download, staff=staff, partnerships=partnerships)
+
+    def body() -> SafeString:
+        context = _context(request, staff=staff, partnerships=partnerships)
+        return render_to_string("insights/economy_body.html", context, request)
+
+    if staff:
+        # What the user may see is part of the key, read on every request (staff_cache).
+        visible = list(partnerships.select_related("local_region"))
+        seen = (
+            tuple(partnership.pk for partnership in visible),
+            tuple(sorted(breakdown_partnerships(request.user, visible))),
+        )
+        content = cached("economy", (seen, sorted(request.GET.lists())), body)
+    else:
+        content = body()
+    return render(request, "insights/economy.html", {"body": content, "staff_layout": staff})
+
+
+def _figures(
+    request: HttpRequest, *, staff: bool, partnerships: Any
+) -> tuple[EconomyForm, list[dict[str, Any]], dict[str, Any] | None, dict[str, Any] | None]:
+    """The form, the multipliers of every table, and for staff the impact and cross-sector view."""
     form = EconomyForm(request.GET or None, partnerships=partnerships)
     if request.GET:
         form.is_valid()
@@ -198,9 +227,6 @@ def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> H
     figures = [
         multiplier_figures(economy_table(code, method, delta)) for code in (NATIONAL, *REGIONS)
     ]
-    selected = next(result for result in figures if result["region"] == region)
-    comparison = _comparison(figures)
-    download = request.GET.get("download", "")
     impact: dict[str, Any] | None = None
     cross: dict[str, Any] | None = None
     if staff:
@@ -219,10 +245,26 @@ def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> H
             user=request.user,
         )
         cross = cross_sector_figures(filters=CrossSectorFilters(demo=demo), user=request.user)
+    return form, figures, impact, cross
+
+
+def _downloads(
+    request: HttpRequest, download: str, *, staff: bool, partnerships: Any
+) -> HttpResponse:
+    form, figures, impact, cross = _figures(request, staff=staff, partnerships=partnerships)
+    region = form.value("region", _home_table_region())
+    selected = next(result for result in figures if result["region"] == region)
     if download in PUBLIC_DOWNLOADS:
         return _multipliers_csv(download, figures, selected)
-    if download in STAFF_DOWNLOADS and impact is not None and cross is not None:
-        return _staff_csv(download, impact, cross)
+    assert impact is not None and cross is not None  # noqa: S101 (staff downloads only)
+    return _staff_csv(download, impact, cross)
+
+
+def _context(request: HttpRequest, *, staff: bool, partnerships: Any) -> dict[str, Any]:
+    form, figures, impact, cross = _figures(request, staff=staff, partnerships=partnerships)
+    region = form.value("region", _home_table_region())
+    selected = next(result for result in figures if result["region"] == region)
+    comparison = _comparison(figures)
     names = {result["region"]: result["table"]["region"]["name"] for result in figures}
     context: dict[str, Any] = {
         "form": form,
@@ -278,7 +320,7 @@ def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> H
     if cross is not None:
         context["partnership_matrix"] = _matrix_rows(cross["partnerships"], cross["sectors"])
         context["agency_matrix"] = _matrix_rows(cross["agencies"], cross["sectors"])
-    return render(request, "insights/economy.html", context)
+    return context
 
 
 def _multipliers_csv(

@@ -21,8 +21,11 @@ The cache
     (``ReferenceLoad``, dataset ``"reference"``), the number and the last id of
     the links, the number, last change and versions of the public
     partnerships with a partner city, and the weights.  Reading the key costs
-    three small queries per request.  Communities (Louvain, a few seconds on the giant
-    component) are computed on first use, a whole component at a time.
+    three small queries; it is read again only when the data generation of
+    :mod:`kembar.common.public_cache` has moved on (every write to those tables
+    renews it), or while the request's own writes are not committed.
+    Communities (Louvain, a few seconds on the giant component) are computed on
+    first use, a whole component at a time.
 
 Recommendations
     :class:`~kembar.analytics.recommend.Recommender` over the graph, with
@@ -76,6 +79,7 @@ from kembar.analytics.recommend import Reason, Recommender, RecommendWeights
 from kembar.geo.diplomacy import LEGAL_BASIS, countries_without_relations
 from kembar.geo.models import City, Country, ReferenceLoad, Region, TwinLink
 from kembar.geo.resolver import normalise_name
+from kembar.insights.staff_cache import data_stamp
 from kembar.partnerships.models import FocusArea, Partnership
 
 __all__ = [
@@ -341,6 +345,8 @@ class _World:
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: Recommendations already computed on this graph, by (city, k, needs, countries left out).
     recommended: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    #: The data generation under which ``key`` was last found current (see :func:`_world`).
+    stamp: str | None = None
 
 
 #: Sets of recommendations kept per built graph (each a few kilobytes).
@@ -442,12 +448,26 @@ def _public_partnerships() -> Any:
 
 
 def _world() -> _World:
+    # The key costs three queries, one of them counting every link; under a data generation
+    # (kembar.common.public_cache) already checked it cannot have changed, since every write
+    # to what it is made of renews the generation.  The stamp is read before the key.
+    stamp = data_stamp()
+    with _cache_lock:
+        world = _cache.get("world")
+    if (
+        world is not None
+        and stamp is not None
+        and world.stamp == stamp
+        and world.key[-1] == recommender_weights()
+    ):
+        return world
     key = _cache_key()
     with _cache_lock:
         world = _cache.get("world")
         if world is None or world.key != key:
             world = _build_world(key)
             _cache["world"] = world
+        world.stamp = stamp
         return world
 
 
@@ -562,9 +582,7 @@ def _build_world(key: tuple[Any, ...]) -> _World:
             profile["known_for"] = sorted(known_for[city_id])
         if profile and node in graph:
             profiles[node] = profile
-    recommender = (
-        Recommender(graph, profiles=profiles, weights=key[-1]) if len(graph) else None
-    )
+    recommender = Recommender(graph, profiles=profiles, weights=key[-1]) if len(graph) else None
     iso2_of = {name_en: iso2 for iso2, (name_en, _name_id) in countries.items()}
     return _World(
         key=key,

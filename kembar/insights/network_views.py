@@ -14,6 +14,8 @@ from typing import Any, cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -28,6 +30,7 @@ from kembar.insights.network import (
     home_city_id,
     learning_need_choices,
 )
+from kembar.insights.staff_cache import cached
 from kembar.partnerships.views import StaffRequest, staff_view
 
 #: Recommendations shown on the page.
@@ -65,6 +68,22 @@ def _areas(staff_layout: bool) -> dict[str, str]:
 
 
 def _city_page(request: HttpRequest, city_id: int, *, staff_layout: bool) -> HttpResponse:
+    def page() -> tuple[str, SafeString]:
+        context = _city_context(request, city_id, staff_layout=staff_layout)
+        body = render_to_string("insights/network_body.html", context, request)
+        return context["city"].name, body
+
+    if staff_layout:
+        # The network is public reference data: every signed-in user gets the same page.
+        parts = (city_id, sorted(request.GET.lists()))
+        name, body = cached("network-city", parts, page)
+    else:
+        name, body = page()
+    context = {"city_name": name, "body": body, "staff_layout": staff_layout}
+    return render(request, "insights/network.html", context)
+
+
+def _city_context(request: HttpRequest, city_id: int, *, staff_layout: bool) -> dict[str, Any]:
     try:
         ego = city_ego_network(city_id)
     except CityNotFound:
@@ -79,7 +98,7 @@ def _city_page(request: HttpRequest, city_id: int, *, staff_layout: bool) -> Htt
         "rings": [_("this city"), _("partner"), _("partner of a partner")],
         "partners": _("partners"),
     }
-    context = {
+    return {
         "ego": ego,
         "city": ego.city,
         "facts": city_network_facts(city_id),
@@ -90,7 +109,6 @@ def _city_page(request: HttpRequest, city_id: int, *, staff_layout: bool) -> Htt
         "staff_layout": staff_layout,
         **_areas(staff_layout),
     }
-    return render(request, "insights/network.html", context)
 
 
 def _index(request: HttpRequest, *, staff_layout: bool) -> HttpResponse:

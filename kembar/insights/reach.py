@@ -82,6 +82,7 @@ __all__ = [
     "ReachFilters",
     "district_population",
     "reach_figures",
+    "reach_visibility",
     "sees_internal_figures",
 ]
 
@@ -221,6 +222,17 @@ def _visible_rollup(*, public: bool, user: Any) -> QuerySet[ParticipantRollup]:
     # A partner counterpart's figures are of their own partnerships only (public or
     # not, as the rules let them see those), on every page; small cells stay suppressed.
     return ParticipantRollup.objects.filter(partnership__in=listed_partnerships(user).values("pk"))
+
+
+def reach_visibility(*, public: bool, user: Any) -> tuple[Any, ...]:
+    """What the figures of :func:`reach_figures` depend on besides the data and the filters.
+
+    The partnerships whose summary rows the figures count, as a key for a cache of
+    figures computed once for every user who may see the same.
+    """
+    if public and not has_role(user, Role.PARTNER_COUNTERPART):
+        return ("public",)
+    return tuple(listed_partnerships(user).order_by("pk").values_list("pk", flat=True))
 
 
 def _rollup(filters: ReachFilters, *, public: bool, user: Any) -> QuerySet[ParticipantRollup]:

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -22,8 +24,10 @@ from kembar.insights.reach import (
     ReachFigures,
     reach_figures,
     reach_filters_label,
+    reach_visibility,
     sees_internal_figures,
 )
+from kembar.insights.staff_cache import cached
 from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import Partnership
 from kembar.partnerships.views import StaffRequest, staff_view
@@ -63,21 +67,48 @@ def _render(
     staff_layout: bool = False,
 ) -> HttpResponse:
     region = settings.KEMBAR_HOME_REGION
+    table = request.GET.get("download", "")
+    if table in DOWNLOADS:
+        form = _form(request, partnerships)
+        figures = reach_figures(filters=form.filters(region), user=user, public=public)
+        return _csv(figures, figures.as_dict(), table)
+
+    def body() -> SafeString:
+        context = _context(request, public=public, partnerships=partnerships, user=user)
+        return render_to_string("insights/_reach_body.html", context, request)
+
+    if staff_layout:
+        # What the user may see is part of the key, read on every request (staff_cache).
+        seen = (
+            public,
+            tuple(partnerships.values_list("pk", flat=True)),
+            reach_visibility(public=public, user=user),
+        )
+        content = cached("reach", (seen, sorted(request.GET.lists())), body)
+    else:
+        content = body()
+    context = {"body": content, "staff_layout": staff_layout}
+    return render(request, "insights/reach.html", context)
+
+
+def _form(request: HttpRequest, partnerships: Any) -> ReachFilterForm:
     form = ReachFilterForm(request.GET or None, partnerships=partnerships)
     if request.GET:
         form.is_valid()
-    filters = form.filters(region)
-    figures = reach_figures(filters=filters, user=user, public=public)
+    return form
+
+
+def _context(request: HttpRequest, *, public: bool, partnerships: Any, user: Any) -> dict[str, Any]:
+    form = _form(request, partnerships)
+    figures = reach_figures(
+        filters=form.filters(settings.KEMBAR_HOME_REGION), user=user, public=public
+    )
     data = figures.as_dict()
-    table = request.GET.get("download", "")
-    if table in DOWNLOADS:
-        return _csv(figures, data, table)
-    context = {
+    return {
         "form": form,
         "figures": figures,
         "data": data,
         "public": public,
-        "staff_layout": staff_layout,
         "small_cell": SMALL_CELL,
         "total": data["total"],
         "map_data": {
@@ -118,7 +149,6 @@ def _render(
             },
         },
     }
-    return render(request, "insights/reach.html", context)
 
 
 def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpResponse:
@@ -138,7 +168,9 @@ def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpRespons
 def reach_staff(request: StaffRequest) -> HttpResponse:
     """The staff dashboard: every partnership the user may see (public figures otherwise)."""
     public = not sees_internal_figures(request.user, settings.KEMBAR_HOME_REGION)
-    partnerships = staff_partnerships(request.user).order_by("partner_name")
+    partnerships = (
+        staff_partnerships(request.user).select_related("local_region").order_by("partner_name")
+    )
     return _render(
         request, public=public, partnerships=partnerships, user=request.user, staff_layout=True
     )
@@ -148,5 +180,9 @@ def reach_staff(request: StaffRequest) -> HttpResponse:
 @public_cacheable
 def reach_public(request: HttpRequest) -> HttpResponse:
     """The public dashboard: public partnerships only, small cells suppressed."""
-    partnerships = Partnership.objects.filter(is_public=True).order_by("partner_name")
+    partnerships = (
+        Partnership.objects.filter(is_public=True)
+        .select_related("local_region")
+        .order_by("partner_name")
+    )
     return _render(request, public=True, partnerships=partnerships)

@@ -3,6 +3,12 @@
 A handler takes the job and a progress callback ``(stage, done, total)`` and
 returns the result as JSON, written in the language the user asked in.  It
 must be idempotent: a run cut short by a dying worker is run again.
+
+A job whose work commits in parts (an import applies its rows in short
+transactions) keeps what it needs to undo them; its entry in :data:`UNDO`
+undoes what its runs left applied once the job has failed for good (out of
+attempts, or its work raised), and :data:`UNDO_PENDING` names the failed
+jobs that still have something to undo (an undo cut short is taken up again).
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ from django.conf import settings
 from django.utils import translation
 
 from kembar.jobs.models import Job, JobKind
-from kembar.programs.models import ImportBatch
+from kembar.jobs.services import job_undo
+from kembar.programs.models import ImportBatch, ImportUndo
 from kembar.programs.spreadsheet import ImportReport, activity_import
+from kembar.programs.spreadsheet_apply import journal_clear, journal_rollback, undo_journal
 
-__all__ = ["HANDLERS", "activity_import_run"]
+__all__ = ["HANDLERS", "UNDO", "UNDO_PENDING", "activity_import_run", "activity_import_undo"]
 
 ProgressCallback = Callable[[str, int, int], None]
 Handler = Callable[[Job, ProgressCallback], dict[str, Any]]
+
 
 def _report_result(report: ImportReport) -> dict[str, Any]:
     return {
@@ -66,13 +75,27 @@ def _earlier_batch(job: Job, digest: str) -> ImportBatch | None:
     )
 
 
+_JOURNAL_PREFIX = "job:"
+
+
+def _journal(job_id: Any) -> str:
+    return f"{_JOURNAL_PREFIX}{job_id}"
+
+
 def activity_import_run(job: Job, progress: ProgressCallback) -> dict[str, Any]:
-    """Check and apply an uploaded spreadsheet (``spreadsheet.activity_import``)."""
+    """Check and apply an uploaded spreadsheet (``spreadsheet.activity_import``).
+
+    The chunks it applies keep their undo logs in the job's journal until
+    the import ends.  Refused in the end, the job leaves the data as before
+    it: what an earlier run cut short by a dying worker had applied is undone
+    too (the result says how many parts, ``undone``).
+    """
     params: Mapping[str, Any] = job.params
     content = bytes(job.input_data)
     size = params.get("size")
     language = params.get("language") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    journal = _journal(job.pk)
+    with translation.override(language), undo_journal(journal):
         earlier = _earlier_batch(job, hashlib.sha256(content).hexdigest())
         report = activity_import(
             actor=job.created_by,
@@ -83,6 +106,10 @@ def activity_import_run(job: Job, progress: ProgressCallback) -> dict[str, Any]:
             progress=progress,
         )
     result = _report_result(report)
+    if report.outcome == ImportBatch.Outcome.REFUSED:
+        result["undone"] = job_undo(job_id=str(job.pk), kind=job.kind, attempt=job.attempts)
+    else:
+        journal_clear(journal)
     # A run after a dying worker: what the dead run had applied is found unchanged.
     result["attempt"] = job.attempts
     if earlier is not None and not report.changed:
@@ -106,4 +133,21 @@ def _changed(summary: Any) -> int:
     )
 
 
+def activity_import_undo(job_id: str) -> int:
+    """Undo what the runs of the import job ``job_id`` left applied; the parts undone."""
+    return journal_rollback(_journal(job_id))
+
+
+def activity_imports_to_undo() -> set[str]:
+    """The ids of the import jobs whose journal still holds parts applied."""
+    journals = ImportUndo.objects.filter(journal__startswith=_JOURNAL_PREFIX).values_list(
+        "journal", flat=True
+    )
+    return {journal.removeprefix(_JOURNAL_PREFIX) for journal in journals.distinct()}
+
+
 HANDLERS: dict[str, Handler] = {JobKind.ACTIVITY_IMPORT: activity_import_run}
+UNDO: dict[str, Callable[[str], int]] = {JobKind.ACTIVITY_IMPORT: activity_import_undo}
+UNDO_PENDING: dict[str, Callable[[], set[str]]] = {
+    JobKind.ACTIVITY_IMPORT: activity_imports_to_undo
+}

@@ -158,8 +158,12 @@ def job_run(job_id: str, *, heartbeat: bool = True) -> str:
         result = HANDLERS[job.kind](job, progress)
     except Exception:  # any failure of the work ends the job as failed, with its traceback
         logger.exception("Job %s (%s) failed", job_id, job.kind)
+        error = traceback.format_exc()
         _stop(beat, job_id)
-        failed = services.job_fail(job_id=job_id, attempt=attempt, error=traceback.format_exc())
+        failed = services.job_fail(job_id=job_id, attempt=attempt, error=error)
+        if failed:
+            # Failed for good: what the work committed before it failed is undone.
+            services.job_undo(job_id=job_id, kind=job.kind, attempt=attempt)
         return "failed" if failed else "lost"
     _stop(beat, job_id)
     _version, stage, stages = progress.snapshot()
@@ -168,4 +172,3 @@ def job_run(job_id: str, *, heartbeat: bool = True) -> str:
     )
     cache.delete(progress_cache_key(job_id))
     return "done" if finished else "lost"
-

@@ -11,7 +11,9 @@ run it at once and a worker that lost its lease can no longer write:
 - :func:`jobs_recover` puts back into the queue the jobs whose worker died
   (lease run out) and the queued jobs the queue lost (the server stopped
   between saving the job and sending it), at most
-  ``KEMBAR_JOB_MAX_ATTEMPTS`` runs in all.
+  ``KEMBAR_JOB_MAX_ATTEMPTS`` runs in all;
+- :func:`job_undo` undoes what the work of a job that failed for good left
+  applied (an import's committed chunks), and records it in the job's events.
 
 The work itself must be idempotent (an import is one transaction, and the
 same file again changes nothing), so a run cut short and run again changes
@@ -29,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -48,6 +50,7 @@ __all__ = [
     "job_finish",
     "job_progress_save",
     "job_release",
+    "job_undo",
     "jobs_recover",
 ]
 
@@ -211,18 +214,57 @@ def job_fail(*, job_id: str, attempt: int | None, error: str) -> bool:
     return True
 
 
+def job_undo(*, job_id: str, kind: str, attempt: int) -> int | None:
+    """Undo what the work of a job that ended failed or refused left applied; how many parts.
+
+    Only for kinds whose work commits in parts (``kembar.jobs.handlers.UNDO``);
+    an undo is recorded as an event of the job.  None if the database
+    failed meanwhile: what is left is undone by the next :func:`jobs_recover`.
+    """
+    # Imported here: the handlers import this module.
+    from kembar.jobs.handlers import UNDO
+
+    undo = UNDO.get(kind)
+    if undo is None:
+        return 0
+    try:
+        undone = undo(job_id)
+    except DatabaseError:
+        logger.exception("Job %s: what it applied could not be undone now; recovery will", job_id)
+        return None
+    if undone:
+        JobEvent.objects.create(
+            job_id=job_id,
+            kind=JobEvent.Kind.UNDONE,
+            attempt=attempt,
+            note=f"The {undone} parts its runs had applied were undone, newest first.",
+        )
+        logger.warning("Job %s: %s applied parts undone", job_id, undone)
+    return undone
+
+
+def _undo_left() -> None:
+    """Undo what failed jobs still have applied (an undo that was cut short)."""
+    from kembar.jobs.handlers import UNDO_PENDING
+
+    for kind, pending in UNDO_PENDING.items():
+        ids = pending()
+        if not ids:
+            continue
+        failed = Job.objects.filter(pk__in=ids, kind=kind, state=JobState.FAILED)
+        for job_id, attempts in failed.values_list("pk", "attempts"):
+            job_undo(job_id=str(job_id), kind=kind, attempt=attempts)
+
+
 def _requeue(job: Job, *, now: dt.datetime, note: str) -> bool:
     """Send ``job`` again if no other worker did since it was read; whether this one did."""
-    updated = (
-        Job.objects.filter(
-            pk=job.pk,
-            state=job.state,
-            attempts=job.attempts,
-            enqueued_at=job.enqueued_at,
-            lease_until=job.lease_until,
-        )
-        .update(state=JobState.QUEUED, lease_until=None, enqueued_at=now)
-    )
+    updated = Job.objects.filter(
+        pk=job.pk,
+        state=job.state,
+        attempts=job.attempts,
+        enqueued_at=job.enqueued_at,
+        lease_until=job.lease_until,
+    ).update(state=JobState.QUEUED, lease_until=None, enqueued_at=now)
     if not updated:
         return False
     JobEvent.objects.create(
@@ -238,7 +280,9 @@ def jobs_recover(*, pending: Iterable[str] = (), now: dt.datetime | None = None)
     ``pending`` are the ids of the jobs that are in the queue now; they are
     left alone.  A job that was started ``KEMBAR_JOB_MAX_ATTEMPTS`` times
     already fails instead (a file that kills its worker must not kill the
-    next one too).  Returns the ids of the jobs sent again.
+    next one too), and what its runs applied is undone (:func:`job_undo`),
+    as is what a failed job still has applied after an undo cut short.
+    Returns the ids of the jobs sent again.
     """
     now = now or timezone.now()
     waiting = set(pending)
@@ -253,14 +297,16 @@ def jobs_recover(*, pending: Iterable[str] = (), now: dt.datetime | None = None)
         job_id = str(job.pk)
         if job.state == JobState.QUEUED and job_id in waiting:
             continue
+        if job.state == JobState.RUNNING and job.attempts >= settings.KEMBAR_JOB_MAX_ATTEMPTS:
+            # Failed first, so that no worker takes it up again, then undone.
+            if job_fail(
+                job_id=job_id,
+                attempt=None,
+                error=f"Stopped after {job.attempts} attempts; the worker stopped each time.",
+            ):
+                job_undo(job_id=job_id, kind=job.kind, attempt=job.attempts)
+            continue
         with transaction.atomic():
-            if job.state == JobState.RUNNING and job.attempts >= settings.KEMBAR_JOB_MAX_ATTEMPTS:
-                job_fail(
-                    job_id=job_id,
-                    attempt=None,
-                    error=f"Stopped after {job.attempts} attempts; the worker stopped each time.",
-                )
-                continue
             note = (
                 "The worker stopped while running it (its lease ran out)."
                 if job.state == JobState.RUNNING
@@ -268,6 +314,7 @@ def jobs_recover(*, pending: Iterable[str] = (), now: dt.datetime | None = None)
             )
             if _requeue(job, now=now, note=note):
                 sent.append(job_id)
+    _undo_left()
     if sent:
         logger.warning("Jobs sent to the queue again: %s", ", ".join(sent))
     return sent

@@ -107,9 +107,14 @@ def _plan_complete(partnership: Partnership) -> bool:
 
 
 def _requirements(
-    partnership: Partnership, transition: LifecycleTransition, today: dt.date
+    partnership: Partnership,
+    transition: LifecycleTransition,
+    today: dt.date,
+    have: set[int] | None = None,
 ) -> list[str]:
-    have = {document.kind_id for document in current_documents(partnership)}
+    """What blocks ``transition``; ``have`` the kinds of the current documents, if read already."""
+    if have is None:
+        have = {document.kind_id for document in current_documents(partnership)}
     missing = [
         _("Document missing: %(kind)s.") % {"kind": kind.name}
         for kind in transition.required_documents.all()
@@ -143,6 +148,7 @@ def transition_options(*, partnership: Partnership, user: User) -> list[Transiti
         return []
     today = timezone.localdate()
     pending = _pending(partnership)
+    have = {document.kind_id for document in current_documents(partnership)}
     options = []
     for transition in (
         LifecycleTransition.objects.filter(source_id=partnership.state_id)
@@ -154,7 +160,7 @@ def transition_options(*, partnership: Partnership, user: User) -> list[Transiti
             blockers.append(
                 _("A move to %(state)s is awaiting approval.") % {"state": pending.target.name}
             )
-        blockers += _requirements(partnership, transition, today)
+        blockers += _requirements(partnership, transition, today, have)
         options.append(TransitionOption(transition, blockers))
     return options
 

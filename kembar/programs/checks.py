@@ -60,10 +60,18 @@ def text_problem(problems: Problems, name: str, value: str, *, field: str = "") 
 
 def text_problems(problems: Problems, row: Any) -> None:
     """:func:`text_problem` for every text field of the dataclass ``row``."""
-    for item in dataclasses.fields(row):
-        value = getattr(row, item.name)
+    kind = type(row)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        # ``dataclasses.fields`` builds its answer on every call; an import checks thousands.
+        names = _FIELD_NAMES[kind] = tuple(item.name for item in dataclasses.fields(row))
+    for name in names:
+        value = getattr(row, name)
         if isinstance(value, str):
-            text_problem(problems, item.name, value)
+            text_problem(problems, name, value)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @functools.cache

@@ -24,9 +24,7 @@ from django.utils.translation import gettext as _
 
 from kembar.common.versioning import (
     EditConflict,
-    FieldConflict,
-    base_record,
-    changed_by,
+    conflict_from_history,
     display,
     lock_version,
 )
@@ -226,40 +224,24 @@ def _choice_label(model: type[Model], field: str, value: Any) -> str:
 
 def _conflict(current: Activity, base_version: int, yours: Mapping[str, Any]) -> EditConflict:
     labels = _labels()
-    base = base_record(current, base_version)
     names = [name for name in yours if name in labels]
-    # Lists of related records compare as their sorted names, as the snapshots give them.
-    yours = {
-        name: sorted(str(item) for item in value) if name in M2M_FIELDS else value
-        for name, value in yours.items()
-    }
-    now = _snapshot(current, current.pk, None, names)
-    before = _snapshot(base, current.pk, base.history_date, names) if base is not None else None
-    conflicts = [
-        FieldConflict(
-            field=name,
-            label=labels[name],
-            base=before[name] if before is not None else None,
-            current=now[name],
-            yours=yours[name],
-        )
-        for name in names
-        if (before is None or _comparable(before[name]) != _comparable(now[name]))
-        # Both saving the same value is no conflict.
-        and _comparable(yours[name]) != _comparable(now[name])
-    ]
-    who = changed_by(current)
-    return EditConflict(
-        current=current,
-        conflicts=conflicts,
-        changed_by=who,
-        message=_("Someone else (%(user)s) changed this activity while you were working on it.")
-        % {"user": who},
+
+    def snapshot(record: Any) -> dict[str, Any]:
+        # A history record reads the sets as they were at its date; the activity as they are.
+        return _snapshot(record, current.pk, getattr(record, "history_date", None), names)
+
+    return conflict_from_history(
+        current,
+        base_version,
+        # Lists of related records compare as their sorted names, as the snapshots give them.
+        {
+            name: sorted(str(item) for item in value) if name in M2M_FIELDS else value
+            for name, value in yours.items()
+        },
+        labels=labels,
+        snapshot=snapshot,
+        message=_("Someone else (%(user)s) changed this activity while you were working on it."),
     )
-
-
-def _comparable(value: Any) -> Any:
-    return value.pk if isinstance(value, Model) else value
 
 
 def activity_lock(pk: int, expected_version: int | None, yours: Mapping[str, Any]) -> Activity:

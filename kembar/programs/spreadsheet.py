@@ -79,12 +79,14 @@ Checking and applying
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import itertools
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -99,11 +101,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
-from openpyxl import Workbook, load_workbook
+from lxml import etree
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -153,6 +155,7 @@ from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.selectors import agencies_for
 from kembar.programs.spreadsheet_apply import Change, changes_apply, state_load
 from kembar.programs.spreadsheet_labels import code_text, dropdown_labels, label_lookup
+from kembar.programs.spreadsheet_xlsx import xlsx_open
 
 __all__ = [
     "CODES",
@@ -197,10 +200,12 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SEPARATORS = re.compile(r"[;,]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-#: What openpyxl raises on a damaged or hostile workbook (a chart sheet where a sheet
-#: belongs, a style it cannot read …): the file is not a workbook Kembar can read.
+#: What reading a damaged or hostile workbook raises (a chart sheet where a sheet belongs,
+#: a part missing or malformed, a reference to nowhere …): the file is not a workbook
+#: Kembar can read.
 _UNREADABLE = (
     zipfile.BadZipFile,
+    etree.LxmlError,
     KeyError,
     ValueError,
     OSError,
@@ -686,6 +691,10 @@ _FIELD_COLUMNS = {
 _COLUMN_INDEX = {
     (sheet, column.key): column for sheet, columns in COLUMNS.items() for column in columns
 }
+
+
+#: The code list of each column that has one, by sheet and key.
+_CODE_LISTS = {place: column.codes for place, column in _COLUMN_INDEX.items() if column.codes}
 
 
 def _column(sheet: str, key: str) -> Column | None:
@@ -1261,6 +1270,14 @@ class _Table:
     sheet: str
     letters: dict[str, str]
     rows: list[_Row] = field(default_factory=list)
+    #: (key, letter, 0-based position) of each column, in the order of ``letters``.
+    places: list[tuple[str, str, int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.places = [
+            (key, letter, column_index_from_string(letter) - 1)
+            for key, letter in self.letters.items()
+        ]
 
 
 @dataclass(slots=True)
@@ -1354,17 +1371,22 @@ def _add_row(upload: _Upload, table: _Table, number: int, cells: Sequence[Any]) 
         return False
     values: dict[str, Any] = {}
     longest = limits.max_cell_chars()
-    for key, letter in table.letters.items():
-        position = column_index_from_string(letter) - 1
-        value = cells[position] if position < len(cells) else None
+    width = len(cells)
+    blank = True
+    for key, letter, position in table.places:
+        value = cells[position] if position < width else None
         if isinstance(value, str):
             value = value.strip()
             if len(value) > longest:
                 message, fix = limits.cell_too_long(len(value))
                 upload.cell_problems.append(Problem(table.sheet, number, key, letter, message, fix))
                 value = value[:longest]
+            if value and key != PROBLEM_COLUMN:
+                blank = False
+        elif value is not None and key != PROBLEM_COLUMN:
+            blank = False
         values[key] = value
-    if all(_blank(value) for key, value in values.items() if key != PROBLEM_COLUMN):
+    if blank:
         return True
     if len(table.rows) >= limits.max_rows():
         upload.problems.append(_file_problem(*limits.too_many_rows(table.sheet), sheet=table.sheet))
@@ -1379,8 +1401,8 @@ def _read_xlsx(content: bytes) -> _Upload:
         upload.problems.append(_file_problem(*refused))
         return upload
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, *_UNREADABLE):
+        workbook = xlsx_open(content)
+    except _UNREADABLE:
         upload.problems.append(_not_a_template())
         return upload
     try:
@@ -1409,8 +1431,7 @@ def _read_xlsx(content: bytes) -> _Upload:
         for sheet in DATA_SHEETS:
             if sheet in missing:
                 continue
-            worksheet = workbook[names[sheet.lower()]]
-            rows = limits.sheet_rows(worksheet, columns=_MAX_COLUMNS)
+            rows = limits.sheet_rows(workbook, names[sheet.lower()], columns=_MAX_COLUMNS)
             number, header = next(rows, (1, ()))
             table = _header(upload, sheet, header if number == 1 else (), first=0, row=1)
             if table is None:
@@ -1569,6 +1590,8 @@ def _read(content: bytes) -> _Upload:
 
 
 def _as_text(value: Any) -> str:
+    if isinstance(value, str):  # most cells: first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -1606,11 +1629,15 @@ class _Cells:
     def raw(self, key: str) -> Any:
         """The cell's value; a name chosen from a dropdown comes back as its code."""
         value = self.row.values.get(key)
-        if _blank(value):
+        if value is None:
             return None
-        column = _column(self.table.sheet, key)
-        if column is not None and column.codes and isinstance(value, str):
-            return self.run.labels.get(column.codes, {}).get(value.strip().casefold(), value)
+        if isinstance(value, str):
+            stripped = value.strip()
+            if not stripped:
+                return None
+            codes = _CODE_LISTS.get((self.table.sheet, key))
+            if codes:
+                return self.run.labels.get(codes, {}).get(stripped.casefold(), value)
         return value
 
     def missing(self, key: str) -> None:
@@ -1625,11 +1652,11 @@ class _Cells:
                 self.missing(key)
             return ""
         text = _as_text(value)
-        problem = check_text(
-            text, self.run.label(self.table.sheet, key), multiline=key in limits.MULTI_LINE_COLUMNS
-        )
-        if problem is not None:
-            self.fail(key, problem, _("Type the text again, or copy it without formatting."))
+        multiline = key in limits.MULTI_LINE_COLUMNS
+        # The column's name is looked up only for the message of a text with a problem.
+        if check_text(text, "", multiline=multiline) is not None:
+            problem = check_text(text, self.run.label(self.table.sheet, key), multiline=multiline)
+            self.fail(key, problem or "", _("Type the text again, or copy it without formatting."))
             return ""
         return text.lower() if code else text
 
@@ -2493,6 +2520,27 @@ def _run_import(
         report.outcome = ImportBatch.Outcome.REFUSED
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Python's cycle collector paused while a file is read, checked and applied.
+
+    Reading and checking keep every row, value and record of the file until
+    the end, hundreds of thousands of objects; the collector would go
+    through all of them again and again as they pile up (a third of a
+    re-check of 10,000 activities) to find next to nothing: what an import
+    drops is freed by reference counting as it goes, the few cycles when the
+    collector runs again after it.  When it was paused already (by an
+    import in another thread), it is left to whoever paused it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def activity_import(
     *,
     actor: User,
@@ -2572,16 +2620,17 @@ def activity_import(
                 int(numbers.get(name, 0)) for name in ("created", "updated", "unchanged")
             )
     else:
-        upload = _read(content)
-        if upload.problems:
-            report.problems = sorted(upload.problems, key=Problem.sort_key)
-        else:
-            _run_import(
-                _Run(actor, upload, progress, demo=demo),
-                report,
-                apply_valid=apply_valid,
-                progress=progress,
-            )
+        with _few_collections():
+            upload = _read(content)
+            if upload.problems:
+                report.problems = sorted(upload.problems, key=Problem.sort_key)
+            else:
+                _run_import(
+                    _Run(actor, upload, progress, demo=demo),
+                    report,
+                    apply_valid=apply_valid,
+                    progress=progress,
+                )
     batch.outcome = report.outcome
     batch.summary = report.counts
     batch.problem_count = len(report.problems)

@@ -37,6 +37,22 @@ Why chunks, and how all or nothing holds
     the same upload is overwritten by the undo (a window of seconds, and an
     undo happens only after a refusal).
 
+The journal: when the process dies
+    An import run by a job keeps each chunk's undo log in the database too
+    (:class:`~kembar.programs.models.ImportUndo`, written in the chunk's
+    transaction, under the job's :func:`undo_journal`), so a worker killed
+    between two chunks leaves a journal of exactly what it committed.  The
+    job's next run adds to it; when the job fails for good or ends refused,
+    :func:`journal_rollback` undoes it all, newest first
+    (:mod:`kembar.jobs.handlers`); when it ends applied it is cleared.
+
+PostgreSQL
+    It locks only the rows written, so its chunks may hold longer
+    (:data:`HOLD_ROW_LOCKS`).  Many rows go in by COPY rather than
+    ``bulk_create`` (:func:`_copy`: the values are written in C instead of
+    being prepared and quoted one by one in Python), and a chunk's commit
+    does not wait for the disk (:func:`_commit_lazily`).
+
 Versions and history
     An activity the upload changes gets one new version and one history
     record ("imported"), however many of its rows changed; each row under it
@@ -49,12 +65,18 @@ Versions and history
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -73,6 +95,7 @@ from kembar.programs.models import (
     Activity,
     BudgetLine,
     Contribution,
+    ImportUndo,
     Indicator,
     IndicatorPeriod,
     ParticipantCount,
@@ -80,12 +103,24 @@ from kembar.programs.models import (
 )
 from kembar.programs.rollup import (
     RollupDeltas,
+    RollupKey,
     activity_rollup_key,
     rollup_add,
     rollup_count_deltas,
 )
 
-__all__ = ["CHUNK", "Applied", "Change", "changes_apply", "state_load"]
+__all__ = [
+    "CHUNK",
+    "Applied",
+    "Change",
+    "changes_apply",
+    "journal_clear",
+    "journal_rollback",
+    "state_load",
+    "undo_journal",
+]
+
+logger = logging.getLogger(__name__)
 
 #: Activities in the first transaction; the next ones are sized so that each holds the
 #: database for about :data:`HOLD` seconds (fewer when the machine is busy).
@@ -153,17 +188,76 @@ def _values(obj: Model) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class _Undo:
-    """What one chunk did, to put back exactly: created pks, earlier values, history written."""
+    """What one chunk did, to put back exactly: created pks, earlier values, history written.
+
+    ``entry`` is the :class:`ImportUndo` row that keeps it in the database
+    (an import run in a journal), deleted in the transaction that undoes it.
+    """
 
     created: dict[Any, list[Any]] = field(default_factory=dict)
     changed: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
     removed: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
     history: dict[Any, list[Any]] = field(default_factory=dict)
     rollup: RollupDeltas = field(default_factory=dict)
+    entry: int | None = None
 
-    def run(self) -> None:
-        """Undo the chunk, in one transaction."""
+    def dump(self) -> dict[str, Any]:
+        """The log as JSON (models by label; values as DjangoJSONEncoder writes them)."""
+
+        def by_label(items: dict[Any, Any]) -> dict[str, Any]:
+            return {model._meta.label_lower: value for model, value in items.items() if value}
+
+        def rows(items: dict[Any, list[dict[str, Any]]]) -> dict[str, Any]:
+            return by_label(
+                {
+                    model: [{name: _jsonable(value) for name, value in row.items()} for row in got]
+                    for model, got in items.items()
+                }
+            )
+
+        return {
+            "created": by_label(self.created),
+            "changed": rows(self.changed),
+            "removed": rows(self.removed),
+            "history": by_label(self.history),
+            "rollup": [
+                [*key, dimension, category, value]
+                for (key, dimension, category), value in self.rollup.items()
+            ],
+        }
+
+    @classmethod
+    def load(cls, log: dict[str, Any], entry: int | None = None) -> _Undo:
+        """The log :meth:`dump` wrote, with its values as the models hold them."""
+
+        def models(part: str) -> dict[Any, Any]:
+            return {apps.get_model(label): value for label, value in log.get(part, {}).items()}
+
+        def typed(model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            fields = {item.attname: item for item in model._meta.concrete_fields}
+            return [
+                {name: fields[name].to_python(value) for name, value in row.items()} for row in rows
+            ]
+
+        width = len(RollupKey._fields)
+        return cls(
+            created=models("created"),
+            changed={model: typed(model, rows) for model, rows in models("changed").items()},
+            removed={model: typed(model, rows) for model, rows in models("removed").items()},
+            history=models("history"),
+            rollup={
+                (RollupKey(*row[:width]), row[width], row[width + 1]): row[width + 2]
+                for row in log.get("rollup", [])
+            },
+            entry=entry,
+        )
+
+    def run(self) -> bool:
+        """Undo the chunk, in one transaction; False if its journal entry was undone already."""
         with transaction.atomic():
+            if self.entry is not None and not ImportUndo.objects.filter(pk=self.entry).delete()[0]:
+                return False  # another process undid it (two recoveries at once)
+            _commit_lazily()
             for model, ids in self.history.items():
                 for part in _parts(ids):
                     model._default_manager.filter(pk__in=part).delete()
@@ -196,6 +290,16 @@ class _Undo:
                 doomed = Activity.objects.filter(pk__in=part)
                 doomed._raw_delete(doomed.db)
             rollup_add({item: -value for item, value in self.rollup.items()})
+        return True
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` for JSON, to read back exactly (DjangoJSONEncoder drops microseconds)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
 
 
 def _parts(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
@@ -244,35 +348,96 @@ def state_load(references: Sequence[str], *, lock: bool = False) -> _State:
     """The activities of ``references`` as saved now, with all an upload may change, in bulk.
 
     One query per relation (Django's ``prefetch_related`` costs a queryset
-    per activity); the check reads it once and applying starts from it.
+    per activity); the check reads it once and applying starts from it.  The
+    few partnerships, agencies and kecamatan the activities and counts point
+    to are read once each and shared (``select_related`` would build one
+    copy per row: most of the time of a re-check of 10,000 activities).
     """
-    query = Activity.objects.filter(reference__in=references).select_related(
-        "partnership__local_region", "agency__parent__parent"
-    )
+    query = Activity.objects.filter(reference__in=references)
     if lock:
         query = query.select_for_update(of=("self",))
     activities = {activity.reference: activity for activity in query}
-    ids = [activity.pk for activity in activities.values()]
+    _attach(activities.values(), "partnership", ("local_region",))
+    _attach(activities.values(), "agency", ("parent__parent",))
+    ids = {activity.pk for activity in activities.values()}
+    of = _of_activities(ids, exact=lock)
     m2m = {
-        name: _pairs(through.objects.filter(activity_id__in=ids).values_list("activity_id", column))
+        name: _pairs(
+            pair
+            for pair in through.objects.filter(**of("activity_id")).values_list(
+                "activity_id", column
+            )
+            if pair[0] in ids
+        )
         for name, (through, column) in _M2M.items()
     }
-    results = list(Result.objects.filter(activity_id__in=ids))
-    indicators = list(Indicator.objects.filter(result__activity_id__in=ids))
-    periods = list(IndicatorPeriod.objects.filter(indicator__result__activity_id__in=ids))
+    results = [r for r in Result.objects.filter(**of("activity_id")) if r.activity_id in ids]
+    result_ids = {result.pk for result in results}
+    indicators = [
+        indicator
+        for indicator in Indicator.objects.filter(**of("result__activity_id"))
+        if indicator.result_id in result_ids
+    ]
+    indicator_ids = {indicator.pk for indicator in indicators}
+    periods = [
+        period
+        for period in IndicatorPeriod.objects.filter(**of("indicator__result__activity_id"))
+        if period.indicator_id in indicator_ids
+    ]
+    counts = [
+        c for c in ParticipantCount.objects.filter(**of("activity_id")) if c.activity_id in ids
+    ]
+    _attach(counts, "home_region", ())
+    budget = [b for b in BudgetLine.objects.filter(**of("activity_id")) if b.activity_id in ids]
+    contributions = [
+        c for c in Contribution.objects.filter(**of("activity_id")) if c.activity_id in ids
+    ]
     return _State(
         activities=activities,
         m2m=m2m,
-        participants=_by(
-            ParticipantCount.objects.filter(activity_id__in=ids).select_related("home_region"),
-            "activity_id",
-        ),
-        budget=_by(BudgetLine.objects.filter(activity_id__in=ids), "activity_id"),
-        contributions=_by(Contribution.objects.filter(activity_id__in=ids), "activity_id"),
+        participants=_by(counts, "activity_id"),
+        budget=_by(budget, "activity_id"),
+        contributions=_by(contributions, "activity_id"),
         results=_by(results, "activity_id"),
         indicators=_by(indicators, "result_id"),
         periods=_by(periods, "indicator_id"),
     )
+
+
+def _of_activities(ids: set[int], *, exact: bool) -> Callable[[str], dict[str, Any]]:
+    """The filter "belongs to one of the activities ``ids``" on a path to an activity's id.
+
+    Django builds and binds every value of an ``__in`` list in Python, once
+    per query: for 10,000 activities and nine queries a good part of a
+    re-check.  The activities of an upload mostly have neighbouring ids, so
+    when they are dense (at least half of the range) the filter is the range
+    of their ids and the caller drops the rows of the others; ``exact`` (rows
+    to lock) always lists them.
+    """
+    if ids and not exact and max(ids) - min(ids) < 2 * len(ids):
+        low, high = min(ids), max(ids)
+        return lambda path: {f"{path}__gte": low, f"{path}__lte": high}
+    listed = sorted(ids)
+    return lambda path: {f"{path}__in": listed}
+
+
+def _attach(rows: Iterable[Model], name: str, related: tuple[str, ...]) -> None:
+    """Set the foreign key ``name`` of every row to one shared instance per target, read once.
+
+    As ``select_related(name, *related)`` would (``related`` followed from
+    the target), in one query for the distinct targets instead of a copy per
+    row; an empty key stays None.
+    """
+    rows = list(rows)
+    if not rows:
+        return
+    key = rows[0]._meta.get_field(name)
+    attname = key.attname  # type: ignore[union-attr]
+    model: Any = key.related_model
+    wanted = {getattr(row, attname) for row in rows} - {None}
+    found = model._default_manager.select_related(*related).in_bulk(wanted) if wanted else {}
+    for row in rows:
+        key.set_cached_value(row, found.get(getattr(row, attname)))  # type: ignore[union-attr]
 
 
 def _versions(references: Sequence[str]) -> dict[str, int]:
@@ -594,9 +759,10 @@ class _Chunk:
             or self.m2m_remove_models
         )
 
-    def _history(self, model: Any, objs: Sequence[Model], kind: str, reason: str) -> list[Any]:
+    def _history(self, model: Any, objs: Sequence[Model], kind: str, reason: str) -> dict[Any, Any]:
+        """Write a history record of each of ``objs``: {the object's key: its record's key}."""
         if not objs:
-            return []
+            return {}
         history_model = model.history.model
         own = {
             "history_id": None,
@@ -606,21 +772,25 @@ class _Chunk:
             "history_user_id": getattr(self.actor, "pk", None),
         }
         names = [item.attname for item in history_model._meta.concrete_fields]
-        # Positional arguments: Model.__init__ takes them several times faster than keywords.
-        rows = [
-            history_model(*[own[name] if name in own else getattr(obj, name) for name in names])
-            for obj in objs
+        values = [
+            [own[name] if name in own else getattr(obj, name) for name in names] for obj in objs
         ]
-        written = history_model._default_manager.bulk_create(rows, batch_size=500)
-        self.undo.history.setdefault(history_model, []).extend(row.pk for row in written)
-        return written
+        if _copies(len(values)):
+            keys = _copy(history_model, names, values)
+        else:
+            # Positional arguments: Model.__init__ takes them several times faster than keywords.
+            rows = [history_model(*row) for row in values]
+            history_model._default_manager.bulk_create(rows, batch_size=500)
+            keys = [row.pk for row in rows]
+        self.undo.history.setdefault(history_model, []).extend(keys)
+        return {obj.pk: key for obj, key in zip(objs, keys, strict=True)}
 
     def write(self) -> None:
         undo = self.undo
         if self.new_activities:
             for activity in self.new_activities:
                 activity.created_at = activity.updated_at = self.now
-            Activity.objects.bulk_create(self.new_activities, batch_size=500)
+            _insert(Activity, self.new_activities)
             undo.created.setdefault(Activity, []).extend(a.pk for a in self.new_activities)
         # Rows removed, then created, then corrected: the natural keys stay unique throughout.
         for model, objs in self.remove.items():
@@ -640,7 +810,7 @@ class _Chunk:
             objs = self.create.get(model, [])
             if not objs:
                 continue
-            model._default_manager.bulk_create(objs, batch_size=500)
+            _insert(model, objs)
             undo.created.setdefault(model, []).extend(obj.pk for obj in objs)
             self._history(model, objs, "+", "reported")
         for model, objs in self.update.items():
@@ -668,42 +838,123 @@ class _Chunk:
             for row in self.m2m_add:
                 by_model.setdefault(type(row), []).append(row)
             for through, added in by_model.items():
-                through._default_manager.bulk_create(added, batch_size=500)
+                _insert(through, added)
                 undo.created.setdefault(through, []).extend(row.pk for row in added)
         if self.changed_activities:
             Activity.objects.bulk_update(
                 self.changed_activities, list(_ATTNAMES.values()), batch_size=500
             )
-        written = [
-            *self._history(Activity, self.new_activities, "+", "imported"),
-            *self._history(Activity, self.changed_activities, "~", "imported"),
-        ]
+        written = {
+            **self._history(Activity, self.new_activities, "+", "imported"),
+            **self._history(Activity, self.changed_activities, "~", "imported"),
+        }
         self._m2m_history(written)
         rollup_add(undo.rollup)
 
-    def _m2m_history(self, records: Sequence[Any]) -> None:
+    def _m2m_history(self, records: dict[Any, Any]) -> None:
         """Each new history record of an activity lists its SDG goals, targets, focus areas."""
         if not records:
             return
-        by_activity = {record.id: record for record in records}
+        by_activity = records  # the activity's key: its new history record's
+        # Activities all created by this chunk: their rows are the ones it added (no query).
+        created = {activity.pk for activity in self.new_activities}
         for name, (through, column) in _M2M.items():
             m2m_model = _m2m_history_model(name)
-            rows = through.objects.filter(activity_id__in=list(by_activity)).values_list(
-                "id", "activity_id", column
-            )
-            made = m2m_model._default_manager.bulk_create(
+            rows: Iterable[tuple[Any, Any, Any]] = (
                 [
-                    m2m_model(
-                        id=row_id,
-                        activity_id=activity_id,
-                        history=by_activity[activity_id],
-                        **{column: value},
-                    )
-                    for row_id, activity_id, value in rows
-                ],
-                batch_size=500,
+                    (row.pk, row.activity_id, getattr(row, column))
+                    for row in self.m2m_add
+                    if isinstance(row, through) and row.activity_id in by_activity
+                ]
+                if by_activity.keys() <= created
+                else through.objects.filter(activity_id__in=list(by_activity)).values_list(
+                    "id", "activity_id", column
+                )
             )
+            made = [
+                m2m_model(
+                    id=row_id,
+                    activity_id=activity_id,
+                    history_id=by_activity[activity_id],
+                    **{column: value},
+                )
+                for row_id, activity_id, value in rows
+            ]
+            _insert(m2m_model, made)
             self.undo.history.setdefault(m2m_model, []).extend(row.pk for row in made)
+
+
+#: Fewer rows than this go in by ``bulk_create`` (COPY costs a query more, for the keys).
+COPY_FROM = 100
+
+
+def _copies(rows: int) -> bool:
+    """Whether ``rows`` rows go in by COPY (:func:`_copy`) rather than ``bulk_create``."""
+    return connection.vendor == "postgresql" and rows >= COPY_FROM
+
+
+def _insert(model: Any, objs: Sequence[Model]) -> None:
+    """Insert ``objs`` and give them their primary keys, as ``bulk_create`` does.
+
+    On PostgreSQL many rows go in by COPY (:func:`_copy`).
+    """
+    if not objs:
+        return
+    if not _copies(len(objs)):
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return
+    fields = list(model._meta.concrete_fields)
+    parents: list[Any] = [item for item in fields if item.many_to_one]
+    stamped = [
+        item
+        for item in fields
+        if getattr(item, "auto_now", False) or getattr(item, "auto_now_add", False)
+    ]
+    for obj in objs:
+        # As bulk_create: the key of a parent saved since (an activity of this chunk).
+        for item in parents:
+            if getattr(obj, item.attname) is None and item.is_cached(obj):
+                parent = item.get_cached_value(obj)
+                if parent is not None:
+                    setattr(obj, item.attname, parent.pk)
+        for item in stamped:
+            item.pre_save(obj, True)
+    names = [item.attname for item in fields]
+    keys = _copy(model, names, [[getattr(obj, name) for name in names] for obj in objs])
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _copy(model: Any, names: Sequence[str], rows: list[list[Any]]) -> list[Any]:
+    """COPY ``rows`` (values of the columns ``names``, as attnames) into ``model``'s table.
+
+    psycopg writes the rows in C, where ``bulk_create`` prepares every value
+    in Python and psycopg then merges each into the statement's text (most
+    of the time of a chunk).  Rows without a primary key get one from the
+    table's sequence first, in one query.  The values are the plain ones of
+    these models (text, numbers, dates, keys).  Returns the primary keys.
+    """
+    meta = model._meta
+    at = list(names).index(meta.pk.attname)
+    quote = connection.ops.quote_name
+    # Table and column names come from the model; every value is a parameter or copied.
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        keyless = [row for row in rows if row[at] is None]
+        if keyless:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, meta.pk.column, len(keyless)],
+            )
+            for row, (key,) in zip(keyless, cursor.fetchall(), strict=True):
+                row[at] = key
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return [row[at] for row in rows]
 
 
 def _m2m_history_model(name: str) -> Any:
@@ -730,6 +981,20 @@ def _stale(change: Change, activity: Activity | None) -> str | None:
             "applied."
         ) % {"reference": change.reference}
     return None
+
+
+def _commit_lazily() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL reaches the disk.
+
+    A chunk's commit then costs no disk flush of its own (tens of
+    milliseconds each on a slow disk).  The database stays consistent: a
+    crash can lose only the last few such commits, whole, with the undo log
+    written in them; and the import's next ordinary commit (its upload log,
+    the job's end) flushes them all, since the WAL is flushed in order.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 class _Moved(Exception):
@@ -785,6 +1050,7 @@ def _apply_chunk(
             gate.wait()
             began = time.perf_counter()
         with transaction.atomic():
+            _commit_lazily()
             if not locked:
                 locked_now = dict(
                     Activity.objects.select_for_update()
@@ -794,6 +1060,8 @@ def _apply_chunk(
                 if locked_now != expected:
                     raise _Moved
             writer.write()
+            if (journal := _JOURNAL.get()) is not None:
+                undo.entry = ImportUndo.objects.create(journal=journal, log=undo.dump()).pk
     gate.held(began)
     return undo, writer.counts, refused, [change.reference for change in todo]
 
@@ -896,12 +1164,16 @@ def changes_apply(
                 if isinstance(error, _Refused)
                 else {part[0].reference: _("The activity could not be saved.")}
             )
-            for earlier in reversed(done):
-                gate.wait()
-                began = time.perf_counter()
-                earlier.run()
-                gate.held(began)
+            _undo_all(done, gate)
             return Applied(refused=refused)
+        except Exception:
+            # The database refused something else (or went away): undo what can be undone.
+            # What cannot stays in the journal, if any, for the job's end to undo.
+            try:
+                _undo_all(done, gate)
+            except Exception:
+                logger.exception("An import that failed could not be undone")
+            raise
         done.append(undo)
         outcome.refused.update(refused)
         outcome.applied.extend(applied)
@@ -914,3 +1186,62 @@ def changes_apply(
         if not fixed:
             size = gate.next_size(size)
     return outcome
+
+
+def _undo_all(done: Sequence[_Undo], gate: _Gate) -> None:
+    """Undo the chunks ``done``, newest first, each in a short transaction."""
+    for earlier in reversed(done):
+        gate.wait()
+        began = time.perf_counter()
+        earlier.run()
+        gate.held(began)
+
+
+# --- The journal: undo logs kept in the database --------------------------------------------
+
+#: The journal the imports of this context keep their undo logs in (None: memory only).
+_JOURNAL: ContextVar[str | None] = ContextVar("kembar_import_journal", default=None)
+
+
+@contextmanager
+def undo_journal(journal: str) -> Iterator[None]:
+    """Keep the undo log of every chunk applied inside in the database, under ``journal``.
+
+    Each log is written in the transaction of its chunk, so the journal
+    holds exactly what is applied and not yet undone, even when the process
+    is killed.  The caller ends the journal: :func:`journal_clear` when the
+    import's outcome stands, :func:`journal_rollback` when it must be as if
+    the import never ran (its job failed for good or was refused).  A job
+    uses its id: its runs after a dying worker add to the same journal.
+    """
+    token = _JOURNAL.set(journal)
+    try:
+        yield
+    finally:
+        _JOURNAL.reset(token)
+
+
+def journal_rollback(journal: str) -> int:
+    """Undo every chunk kept in ``journal``, newest first, in short transactions; how many.
+
+    Safe to run again after it was cut short, and by two processes at once:
+    each log is deleted in the transaction that undoes it.
+    """
+    gate = _Gate()
+    undone = 0
+    while True:
+        entry = (
+            ImportUndo.objects.filter(journal=journal).order_by("-pk").values("pk", "log").first()
+        )
+        if entry is None:
+            return undone
+        gate.wait()
+        began = time.perf_counter()
+        if _Undo.load(entry["log"], entry=entry["pk"]).run():
+            undone += 1
+        gate.held(began)
+
+
+def journal_clear(journal: str) -> int:
+    """Forget the undo logs of ``journal`` (the import's outcome stands); how many there were."""
+    return int(ImportUndo.objects.filter(journal=journal).delete()[0])

@@ -1,7 +1,7 @@
 """Limits on an uploaded workbook, checked before and while it is read.
 
 A 307 KB workbook can declare 30 million rows, or unpack to gigabytes: the
-zip is inspected before openpyxl opens it (:func:`zip_problems`), and the
+zip is inspected before it is opened (:func:`zip_problems`), and the
 rows of a sheet are read as its XML holds them, never as its declared
 dimension says (:func:`sheet_rows`), so reading stops at the limits set in
 ``config.settings``:
@@ -23,11 +23,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from kembar.programs.spreadsheet_xlsx import XlsxBook
 
 __all__ = [
     "MULTI_LINE_COLUMNS",
@@ -91,7 +94,7 @@ def zip_problems(content: bytes) -> tuple[str, str] | None:
     unpacked in chunks and counted, so a zip that lies about its sizes is
     caught without holding more than one chunk.  Python's zipfile stops a
     part at its declared size and checks its CRC, so nothing read later
-    (by openpyxl) can be larger than what was counted here.
+    (by :mod:`kembar.programs.spreadsheet_xlsx`) can be larger than what was counted here.
     """
     limit = int(settings.KEMBAR_IMPORT_MAX_UNCOMPRESSED_BYTES)
     ratio = float(settings.KEMBAR_IMPORT_MAX_ZIP_RATIO)
@@ -183,30 +186,14 @@ def too_many_lines(limit: int) -> tuple[str, str]:
     )
 
 
-def sheet_rows(worksheet: Any, *, columns: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def sheet_rows(
+    book: XlsxBook, sheet: str, *, columns: int
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(row number, the first ``columns`` values) of each row the sheet's XML holds.
 
-    openpyxl's ``iter_rows`` fills the gaps up to the dimension the sheet
-    declares, so one cell in row 30,000,000 makes it yield thirty million
-    empty rows; its parser yields only the rows that are there.  That parser
-    is not public API, hence one place that uses it and a test that pins it.
+    A sheet may declare a dimension of thirty million rows around one far
+    cell; the rows are streamed from its XML as they are there
+    (:meth:`kembar.programs.spreadsheet_xlsx.XlsxBook.rows`), never filled up
+    to the dimension, so the limits stop reading in time.
     """
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    workbook = worksheet.parent
-    with worksheet._get_source() as source:
-        parser = WorkSheetParser(
-            source,
-            worksheet._shared_strings,
-            data_only=True,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        for number, cells in parser.parse():
-            values: list[Any] = [None] * columns
-            for cell in cells:
-                position = cell["column"] - 1
-                if 0 <= position < columns:
-                    values[position] = cell["value"]
-            yield number, tuple(values)
+    return book.rows(sheet, columns=columns)

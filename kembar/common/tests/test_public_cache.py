@@ -7,13 +7,17 @@ request on a connection that holds uncommitted changes bypasses the cache on pur
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client
+from django.http import HttpResponse, HttpResponseNotFound
+from django.test import Client, RequestFactory
 from django.utils.http import http_date
 
 from kembar.accounts.models import Role, User
@@ -346,3 +350,63 @@ def test_an_unreachable_cache_only_costs_speed(settings: Any, caplog: Any) -> No
     assert "X-Cache" not in response
     assert "ETag" not in response
     assert "public cache unreachable: answering without it" in caplog.text
+
+
+def test_one_request_renders_a_missed_page_while_the_others_wait() -> None:
+    """Eight visitors ask for a page nobody has cached: the view runs once, all get its answer."""
+
+    calls: list[int] = []
+
+    def view(request: Any) -> HttpResponse:
+        calls.append(1)
+        time.sleep(0.3)  # a page that takes a while to render
+        response = HttpResponse(f"rendered {len(calls)}")
+        public_cache._mark(request, response)
+        return response
+
+    middleware = public_cache.PublicCacheMiddleware(view)
+    answers: list[Any] = []
+    start = threading.Barrier(8)
+
+    def visit() -> None:
+        request = RequestFactory().get("/single-flight/", HTTP_HOST="testserver")
+        request.user = AnonymousUser()
+        start.wait()
+        answers.append(middleware(request))
+
+    visitors = [threading.Thread(target=visit) for _ in range(8)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join()
+
+    assert len(calls) == 1
+    assert sorted(answer["X-Cache"] for answer in answers) == ["hit"] * 7 + ["miss"]
+    assert {answer.content for answer in answers} == {b"rendered 1"}
+
+
+def test_a_claim_that_ends_without_an_answer_lets_the_waiter_render() -> None:
+    """A page that is not stored (here a 404) never keeps a waiting visitor for long."""
+
+    calls: list[int] = []
+
+    def view(request: Any) -> HttpResponseNotFound:
+        calls.append(1)
+        return HttpResponseNotFound("gone")
+
+    middleware = public_cache.PublicCacheMiddleware(view)
+    request = RequestFactory().get("/claimed-elsewhere/", HTTP_HOST="testserver")
+    request.user = AnonymousUser()
+    key = public_cache._entry_key(request)
+    assert key is not None
+    stamp = public_cache.generation()
+    claim = public_cache.FILL_PREFIX + key[len(public_cache.ENTRY_PREFIX) :] + ":" + stamp[0]
+    assert cache.add(claim, 1, timeout=public_cache.FILL_SECONDS)  # another one renders it
+    threading.Timer(0.3, cache.delete, args=(claim,)).start()  # ... and stores nothing
+    started = time.monotonic()
+    response = middleware(request)
+    waited = time.monotonic() - started
+
+    assert response.status_code == 404
+    assert calls == [1]
+    assert 0.3 <= waited < public_cache.WAIT_SECONDS

@@ -1,4 +1,7 @@
-"""/readyz: the database, the cache and the task queue each answer, or 503 naming which."""
+"""/readyz: the database, the cache and the task queue each answer, or 503 naming which.
+
+With a read replica, it is reported too, and only degrades the answer (still 200).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,26 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import dj_database_url
+import psycopg
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client, override_settings
 from huey import RedisHuey
 
-from kembar.core.selectors import cache_status, queue_status
+from kembar.core.selectors import cache_status, queue_status, ready
+from kembar.core.tests.replica_aliases import (  # noqa: F401 (a fixture, used by name)
+    DOWN,
+    MIRROR,
+    mirror_settings,
+    replica_aliases,
+)
 
 # Nothing listens on port 1: connections are refused at once; the timeouts bound the rest.
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
@@ -125,3 +138,169 @@ def test_readyz_with_redis_down_in_production_settings(tmp_path: Path) -> None:
             "queue": "error: ConnectionError",
         },
     }
+
+
+# --- the read replica --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, MIRROR])
+@pytest.mark.usefixtures("replica_aliases")
+def test_readyz_reports_a_replica_that_answers(settings: Any, client: Client) -> None:
+    settings.KEMBAR_READ_REPLICA = MIRROR
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "ok",
+        "replica": "ok",
+    }
+
+
+# Transactional: a plain test case would open a transaction on the replica it cannot reach.
+@pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, DOWN])
+@pytest.mark.usefixtures("replica_aliases")
+def test_readyz_with_the_replica_unreachable_is_degraded_not_503(
+    settings: Any, client: Client
+) -> None:
+    settings.KEMBAR_READ_REPLICA = DOWN
+
+    started = time.monotonic()
+    response = client.get("/readyz")
+    elapsed = time.monotonic() - started
+
+    # Reads fall back to the primary (test_db_router_fallback.py): the instance still serves.
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "ok",
+        "replica": "error: unreachable",
+    }
+    assert elapsed < 5
+
+
+@pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, DOWN])
+@pytest.mark.usefixtures("replica_aliases")
+def test_readyz_with_the_cache_down_is_503_whatever_the_replica(
+    settings: Any, client: Client
+) -> None:
+    settings.KEMBAR_READ_REPLICA = DOWN
+
+    with override_settings(CACHES=_redis_cache(UNREACHABLE_REDIS)):
+        response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["replica"] == "error: unreachable"
+
+
+@pytest.mark.parametrize(
+    ("checks", "expected"),
+    [
+        ({"database": "ok", "cache": "ok", "queue": "ok"}, "ok"),
+        ({"database": "ok", "cache": "ok", "queue": "ok", "replica": "ok"}, "ok"),
+        ({"database": "ok", "cache": "ok", "queue": "ok", "replica": "error: lagging"}, "degraded"),
+        ({"database": "ok", "cache": "error: x", "queue": "ok", "replica": "ok"}, "error"),
+        ({"database": "ok", "cache": "error: x", "queue": "ok", "replica": "error: x"}, "error"),
+    ],
+)
+def test_ready_weighs_only_the_replica_as_degrading(checks: dict[str, str], expected: str) -> None:
+    assert ready(checks) == expected
+
+
+# --- a real streaming replica (deploy/postgres-replica.sh) ---------------------------------
+
+REAL = "replica_real"
+#: conftest.py moves DATABASE_REPLICA_URL here, out of the reach of the processes tests start.
+REPLICA_URL_KEY = "KEMBAR_TEST_REPLICA_URL"
+
+
+@pytest.fixture(scope="module")
+def real_replica(django_db_setup: None) -> Iterator[dict[str, Any]]:
+    """The test database on the streaming replica, as the alias ``REAL``; skips without one."""
+    url = os.environ.get(REPLICA_URL_KEY, "")
+    if not url:
+        pytest.skip(f"no streaming replica: set {REPLICA_URL_KEY} (deploy/postgres-replica.sh)")
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        pytest.skip("a streaming replica needs PostgreSQL; DATABASE_URL is not PostgreSQL")
+    parsed = dj_database_url.parse(url)
+    replica = {
+        **mirror_settings(),
+        **{key: parsed.get(key) or "" for key in ("USER", "PASSWORD", "HOST", "PORT")},
+    }
+    conninfo = _conninfo(replica, "postgres")
+    try:
+        with psycopg.connect(conninfo, connect_timeout=3, autocommit=True) as conn:
+            in_recovery = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    except psycopg.OperationalError as error:
+        pytest.skip(f"{REPLICA_URL_KEY} does not answer: {error}")
+    if in_recovery != (True,):
+        pytest.skip(f"{REPLICA_URL_KEY} is not a standby (pg_is_in_recovery() is false)")
+    connections.settings[REAL] = replica
+    try:
+        yield replica
+    finally:
+        connections[REAL].close()
+        del connections[REAL]
+        del connections.settings[REAL]
+
+
+def _conninfo(db: dict[str, Any], name: str) -> str:
+    return (
+        f"postgresql://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@"
+        f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    )
+
+
+def _replica_check(client: Client, want: str, seconds: float = 20) -> tuple[int, dict[str, str]]:
+    """/readyz until its ``replica`` says ``want`` (replication takes a moment either way)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get("/readyz")
+        body = response.json()
+        if body["replica"] == want or time.monotonic() > deadline:
+            return response.status_code, body
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REAL])
+def test_readyz_reports_the_real_replica_lagging_while_its_replay_is_paused(
+    real_replica: dict[str, Any], settings: Any, client: Client
+) -> None:
+    settings.KEMBAR_READ_REPLICA = REAL
+    settings.KEMBAR_REPLICA_MAX_LAG_SECONDS = 1
+    primary = connections[DEFAULT_DB_ALIAS].settings_dict
+    assert _replica_check(client, "ok") == (
+        200,
+        {"status": "ok", "database": "ok", "cache": "ok", "queue": "ok", "replica": "ok"},
+    )
+
+    with psycopg.connect(_conninfo(real_replica, "postgres"), autocommit=True) as standby:
+        standby.execute("SELECT pg_wal_replay_pause()")
+        try:
+            # A commit the replica receives but does not replay: from now on it falls behind.
+            with psycopg.connect(_conninfo(primary, "postgres"), autocommit=True) as writer:
+                writer.execute("CREATE TABLE kembar_readyz_lag_probe (x integer)")
+                writer.execute("DROP TABLE kembar_readyz_lag_probe")
+
+            status, body = _replica_check(client, "error: lagging")
+        finally:
+            standby.execute("SELECT pg_wal_replay_resume()")
+
+    assert (status, body) == (
+        200,
+        {
+            "status": "degraded",
+            "database": "ok",
+            "cache": "ok",
+            "queue": "ok",
+            "replica": "error: lagging",
+        },
+    )
+    # Caught up again once replay resumes.
+    assert _replica_check(client, "ok")[1]["status"] == "ok"

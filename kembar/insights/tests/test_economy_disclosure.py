@@ -127,3 +127,26 @@ def test_the_public_gets_no_participant_figures(client: Client, people: People) 
     assert 'id="economy-cross-sector"' not in page.content.decode()
     # A staff download asked of the public page gives the page, not the figures.
     assert download["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_officer_page_never_reaches_the_counterpart(people: People) -> None:
+    # Both see the same partnership; only the officer sees its participants' breakdown.
+    officer, partner = Client(), Client()
+    officer.force_login(people.officer)
+    partner.force_login(people.partner)
+    officer_pages = [officer.get("/staff/insights/economy/") for _ in range(2)]
+    partner_pages = [partner.get("/staff/insights/economy/") for _ in range(2)]
+
+    # Each user's first answer is computed for them, the second is the body kept for them.
+    assert ["cross" in page.context for page in officer_pages] == [True, False]
+    assert ["cross" in page.context for page in partner_pages] == [True, False]
+    assert _participants(partner_pages[0].context["cross"]) == PARTNER
+    assert _participants(officer_pages[0].context["cross"]) == OFFICER
+    for page in partner_pages:
+        row = page.content.decode().split('<tr data-slug="smg-brisbane">', 1)[1].split("</tr>")[0]
+        assert '<span class="muted"> / 35</span>' not in row
+        assert '<span class="muted"> / 12</span>' in row
+    for page in officer_pages:
+        row = page.content.decode().split('<tr data-slug="smg-brisbane">', 1)[1].split("</tr>")[0]
+        assert '<span class="muted"> / 23</span>' in row

@@ -555,3 +555,21 @@ def test_page_and_api_say_why_a_city_is_left_out(world: World, client: Client) -
             "note": "test",
         }
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_page_is_kept_until_the_network_changes(world: World, client: Client) -> None:
+    client.force_login(UserFactory.create())
+    path = f"/staff/insights/network/{SEMARANG}/"
+    first = client.get(path)
+    second = client.get(path)
+    twin_link(world.cities[SEMARANG], world.cities[KOBE], line=20)
+    third = client.get(path)
+
+    # The second answer is the body rendered for the first; the committed link renews the
+    # data stamp, and the third is computed on the new graph, where Kobe is a partner.
+    assert ["ego" in page.context for page in (first, second, third)] == [True, False, True]
+    assert f'data-city="{KOBE}" data-ring="2"' in first.content.decode()
+    assert f'data-city="{KOBE}" data-ring="2"' in second.content.decode()
+    assert f'data-city="{KOBE}" data-ring="1"' in third.content.decode()
+    assert [node.id for node in third.context["ego"].ring1] == [BRISBANE, FUZHOU, KOBE]

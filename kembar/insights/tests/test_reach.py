@@ -304,3 +304,61 @@ def test_dashboards_and_csv(client: Client, city: City) -> None:
     assert rows[2][:5] == ["33.74.01", "Semarang Tengah", "50", "10000", "50.0"]
     years = client.get("/staff/insights/reach/", {"download": "years", "year_from": "2024"})
     assert list(csv.reader(io.StringIO(years.content.decode())))[2:] == [["2024", "20"]]
+
+
+def _page_total(response: Any) -> str:
+    content = response.content.decode()
+    start = content.index('id="reach-total">') + len('id="reach-total">')
+    return content[start : content.index("</dd>", start)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_dashboard_is_kept_until_the_data_changes(city: City) -> None:
+    client = Client()
+    client.force_login(city.officer)
+    first = client.get("/staff/insights/reach/")
+    second = client.get("/staff/insights/reach/")
+    _activity(
+        city.officer,
+        city.orgs,
+        "A-3",
+        Partnership.objects.get(slug="smg-brisbane"),
+        [
+            ParticipantRow(
+                "local", "government", "male", "25-44", 10, Region.objects.get(kode="33.74.01")
+            )
+        ],
+    )
+    third = client.get("/staff/insights/reach/")
+
+    # The second answer is the body rendered for the first (its figures are not computed
+    # again); the committed activity renews the data stamp, so the third is computed anew.
+    assert ["data" in page.context for page in (first, second, third)] == [True, False, True]
+    assert [_page_total(page) for page in (first, second, third)] == ["104", "104", "114"]
+    assert third.context["data"]["districts"][0]["participants"] == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_staff_figures_never_reach_a_user_without_them(city: City) -> None:
+    officer = Client()
+    officer.force_login(city.officer)
+    counterpart = Client()
+    counterpart.force_login(
+        UserFactory.create(role=Role.PARTNER_COUNTERPART, organisation=city.orgs.partner_government)
+    )
+    other_region = Client()
+    other_region.force_login(
+        UserFactory.create(role=Role.COOPERATION_OFFICER, organisation=city.orgs.magelang)
+    )
+    staff = [officer.get("/staff/insights/reach/") for _ in range(2)]
+    theirs = counterpart.get("/staff/insights/reach/")
+    magelang = other_region.get("/staff/insights/reach/")
+
+    assert [_page_total(page) for page in staff] == ["104", "104"]
+    # Their own figures, computed for them: public ones, the small cell of Semarang Utara
+    # suppressed, the internal partnership's 20 people not counted.
+    for page in (theirs, magelang):
+        assert page.status_code == 200
+        assert page.context["data"]["total"] == 84
+        assert [row["participants"] for row in page.context["data"]["districts"]] == [50, None, 0]
+        assert _page_total(page) == "84"

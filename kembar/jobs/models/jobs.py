@@ -84,6 +84,7 @@ class JobEvent(models.Model):
         REQUEUED = "requeued", _("sent to the queue again")
         DONE = "done", _("finished")
         FAILED = "failed", _("failed")
+        UNDONE = "undone", _("changes undone")
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), auto_now_add=True)

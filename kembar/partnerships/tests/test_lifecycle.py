@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kembar.accounts.models import Organisation, Role, User
@@ -382,3 +384,20 @@ def test_options_show_what_blocks_each_move(people: dict[str, User]) -> None:
     assert options["terminated"].allowed is True
     council_view = transition_options(partnership=partnership, user=people["council"])
     assert all(not option.allowed for option in council_view)
+
+
+def test_options_read_the_current_documents_once(people: dict[str, User]) -> None:
+    partnership = at_stage("letter_of_intent")
+
+    with CaptureQueriesContext(connection) as queries:
+        options = transition_options(partnership=partnership, user=people["officer"])
+
+    document_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "partnerships_partnershipdocument"."id"')
+        and '"partnerships_documentkind"."has_validity" FROM' in query["sql"]
+    ]
+    # Two moves out of the stage, one read of the documents in force for both.
+    assert len(options) == 2
+    assert len(document_reads) == 1

@@ -36,6 +36,7 @@ from kembar.programs.models.effects import EconomicEffect, EffectConfidence, Eff
 from kembar.programs.models.results import (
     DisaggregationDimension,
     ImportBatch,
+    ImportUndo,
     Indicator,
     IndicatorDisaggregation,
     IndicatorPeriod,
@@ -63,6 +64,7 @@ __all__ = [
     "Gender",
     "GovernmentAffair",
     "ImportBatch",
+    "ImportUndo",
     "Indicator",
     "IndicatorDisaggregation",
     "IndicatorPeriod",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -266,3 +267,24 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.outcome})"
+
+
+class ImportUndo(models.Model):
+    """What one committed part of an import did, kept to undo it if the import finally fails.
+
+    Written in the same transaction as the part it undoes, by an import run
+    as a job (``journal`` names the job); deleted when the import ends, or
+    in the same transaction as its undo
+    (:func:`kembar.programs.spreadsheet_apply.journal_rollback`).
+    """
+
+    journal = models.CharField(_("journal"), max_length=64, db_index=True)
+    written_at = models.DateTimeField(_("written"), auto_now_add=True)
+    log = models.JSONField(_("undo log"), encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("import undo log")
+        verbose_name_plural = _("import undo logs")
+
+    def __str__(self) -> str:
+        return f"{self.journal} #{self.pk}"

@@ -49,11 +49,16 @@ class Command(BaseCommand):
             )
             obstacles = restore_obstacles(manifest=manifest, using=using)
             if obstacles and not force and options["interactive"] and sys.stdin.isatty():
-                answer = input(
-                    _("This replaces what is there (%(obstacles)s). Type yes to go on: ")
-                    % {"obstacles": "; ".join(obstacles)}
-                )
-                force = answer.strip().lower() in {"yes", "ya"}
+                try:
+                    answer = input(
+                        _("This replaces what is there (%(obstacles)s). Type yes to go on: ")
+                        % {"obstacles": "; ".join(obstacles)}
+                    )
+                except EOFError:  # Ctrl-D
+                    answer = ""
+                if answer.strip().lower() not in {"yes", "ya"}:
+                    raise CommandError(_("Not confirmed: nothing was restored."))
+                force = True
             summary = backup_restore(directory=directory, force=force, using=using)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc

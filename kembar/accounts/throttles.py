@@ -6,10 +6,14 @@ address is the client's as :func:`kembar.accounts.addresses.client_address`
 finds it behind trusted proxies (DRF's own reading trusts any
 ``X-Forwarded-For`` unless ``NUM_PROXIES`` is set).  Counts live in the
 default cache; beyond the rate the API answers 429 with ``Retry-After``.
+A cache that cannot be reached lets the request through (logged): the API keeps
+answering while Redis is away, and sign-in guessing is still stopped by the
+lockout, which counts in the database.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +21,11 @@ from rest_framework import throttling
 from rest_framework.request import Request
 
 from kembar.accounts.addresses import client_address
+from kembar.common.public_cache import CACHE_ERRORS
 
 __all__ = ["AddressRateThrottle", "SignInRateThrottle", "UserRateThrottle"]
+
+logger = logging.getLogger(__name__)
 
 
 class _KembarThrottle(throttling.SimpleRateThrottle):
@@ -36,7 +43,11 @@ class _KembarThrottle(throttling.SimpleRateThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS:
+            logger.warning("request rate not counted: the cache is unreachable", exc_info=True)
+            return True
 
 
 class UserRateThrottle(_KembarThrottle):

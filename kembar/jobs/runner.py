@@ -26,7 +26,7 @@ from kembar.jobs.handlers import HANDLERS
 from kembar.jobs.models import Job
 from kembar.jobs.selectors import progress_cache_key
 
-__all__ = ["PROGRESS_INTERVAL", "Progress", "job_run", "jobs_in_flight_release"]
+__all__ = ["PROGRESS_INTERVAL", "LeaseLost", "Progress", "job_run", "jobs_in_flight_release"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +59,29 @@ def jobs_in_flight_release(job_ids: list[str]) -> list[str]:
     ]
 
 
+class LeaseLost(Exception):
+    """This run's lease was taken over by another run: stop; the other run's result stands."""
+
+
 @dataclass(slots=True)
 class Progress:
-    """The progress of a run, per stage, as the work reports it (thread-safe)."""
+    """The progress of a run, per stage, as the work reports it (thread-safe).
+
+    Once the heartbeat finds the lease taken over (``lost``), the work's next report
+    raises :class:`LeaseLost`: a run that lost its job stops between two of its steps
+    (an import between two chunks) instead of going on beside the run that took it over,
+    and never reaches its end (which would, for an import, drop the undo log).
+    """
 
     stage: str = ""
     stages: dict[str, dict[str, int]] = field(default_factory=dict)
     version: int = 0
+    lost: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.lost.is_set():
+            raise LeaseLost(stage)
         with self._lock:
             self.stage = stage
             self.stages[stage] = {"done": int(done), "total": int(total)}
@@ -122,6 +135,7 @@ class _Heartbeat(threading.Thread):
                 if not held:
                     logger.warning("Job %s: lease lost by attempt %s", self.job_id, self.attempt)
                     self.lost.set()
+                    self.progress.lost.set()
                     return
                 written_version, written_at = version, now
         finally:
@@ -156,6 +170,11 @@ def job_run(job_id: str, *, heartbeat: bool = True) -> str:
         _IN_FLIGHT[job_id] = attempt
     try:
         result = HANDLERS[job.kind](job, progress)
+    except LeaseLost:
+        # Another run has the job now (or recovery ended it): its outcome stands, not ours.
+        logger.warning("Job %s: attempt %s stopped, its lease was taken over", job_id, attempt)
+        _stop(beat, job_id)
+        return "lost"
     except Exception:  # any failure of the work ends the job as failed, with its traceback
         logger.exception("Job %s (%s) failed", job_id, job.kind)
         error = traceback.format_exc()

@@ -80,3 +80,21 @@ def test_default_rates_are_settings(settings: Any) -> None:
         "kembar.accounts.throttles.UserRateThrottle",
         "kembar.accounts.throttles.AddressRateThrottle",
     ]
+
+
+def test_an_unreachable_cache_lets_api_requests_through(settings: Any, caplog: Any) -> None:
+    """With Redis away the API still answers (counted again once it is back), and says so."""
+    settings.KEMBAR_API_RATES = RATES
+    settings.KEMBAR_PUBLIC_CACHE = False  # only the rate counting meets the dead cache here
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+        }
+    }
+
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/partnerships/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    assert "request rate not counted: the cache is unreachable" in caplog.text

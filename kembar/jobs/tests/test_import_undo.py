@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from kembar.jobs import handlers, services
 from kembar.jobs.models import Job, JobEvent, JobKind
+from kembar.jobs.runner import LeaseLost, Progress
 from kembar.programs import spreadsheet_apply
 from kembar.programs.models import (
     Activity,
@@ -239,3 +240,40 @@ def test_a_job_that_succeeds_keeps_no_undo_log(world: World) -> None:
     assert "undone" not in result
     assert ImportUndo.objects.count() == 0
     assert Activity.objects.get(reference=REF).title_en == "Changed by the job"
+
+
+@pytest.mark.usefixtures("one_per_chunk")
+def test_a_run_that_lost_its_lease_stops_after_one_more_chunk_and_keeps_the_undo_log(
+    world: World,
+) -> None:
+    """A worker still alive after its lease ran out (and the job failed) stops between chunks.
+
+    Its heartbeat finds the lease taken over and marks the run's progress lost; the
+    import's next report raises LeaseLost, so the run never reaches its end (which
+    would drop the undo log), and what it committed late is undone by recovery.
+    """
+    job = started(world)
+    before = snapshot()
+    assert services.job_claim(job_id=str(job.pk)) == 1
+    progress = Progress()
+
+    def report(stage: str, done: int, total: int) -> None:
+        progress(stage, done, total)
+        if stage == "applying":
+            # The heartbeat's finding, after this chunk committed: the job was taken over
+            # (here: failed for good by recovery, with what was journalled so far undone).
+            progress.lost.set()
+
+    with pytest.raises(LeaseLost):
+        handlers.activity_import_run(Job.objects.get(pk=job.pk), report)
+
+    # The chunk under way when the lease was found lost (REF2) still commits; the run
+    # stops at its report, before the third (SMG-C).
+    assert Activity.objects.get(reference=REF).title_en == "Changed by the job"
+    assert Activity.objects.get(reference=REF2).title_id == "Diubah oleh pekerjaan"
+    assert not Activity.objects.filter(reference="SMG-C").exists()
+    assert journal(job) == 2
+    assert services.job_fail(job_id=str(job.pk), attempt=1, error="lease lost")
+    assert services.jobs_recover() == []
+    assert snapshot() == before
+    assert journal(job) == 0

@@ -80,12 +80,16 @@ INSTALLED_APPS = [
     "csp",
     "knox",
     "axes",
+    # Citizens sign in by a one-time code sent by e-mail (kembar.accounts.citizen_*).
+    "allauth",
+    "allauth.account",
     "huey.contrib.djhuey",
     "kembar.core",
     "kembar.geo",
     "kembar.accounts",
     "kembar.partnerships",
     "kembar.programs",
+    "kembar.participation",
     "kembar.insights",
     "kembar.jobs",
     "kembar.portal",
@@ -110,6 +114,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kembar.accounts.middleware.SessionSecurityMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -309,6 +314,40 @@ KEMBAR_LOGIN_RECORD_DAYS = int(os.environ.get("KEMBAR_LOGIN_RECORD_DAYS", "90"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# --- Citizens: sign-in by a one-time code sent by e-mail (django-allauth) --------------
+# Only kembar.accounts.citizen_urls mounts allauth's views (under /warga/): no password
+# sign-in, password change or reset of allauth's is reachable.  The adapter refuses every
+# user who is not a citizen, so staff keep their own sign-in (password + second factor).
+ACCOUNT_ADAPTER = "kembar.accounts.citizen_adapter.CitizenAccountAdapter"
+ACCOUNT_FORMS = {
+    "request_login_code": "kembar.accounts.citizen_forms.CitizenRequestLoginCodeForm",
+    "confirm_login_code": "kembar.accounts.citizen_forms.CitizenConfirmLoginCodeForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_REQUIRED = True
+#: A code works for 5 minutes and for 3 tries, then a new one must be asked for.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kembar] "
+#: Per address and per e-mail address (allauth's rate limits, in the shared cache).
+ACCOUNT_RATE_LIMITS = {
+    "request_login_code": "10/m/ip,30/h/ip,3/m/key,10/h/key",
+    "signup": "5/m/ip,20/h/ip",
+    "confirm_email": "1/10s/key,10/h/key",
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

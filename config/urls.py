@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("kembar.geo.api.urls")),
     path("", include("kembar.partnerships.api.urls")),
     path("", include("kembar.programs.api.urls")),
+    path("", include("kembar.participation.api.urls")),
     path("", include("kembar.insights.api.urls")),
 ]
 
@@ -23,9 +24,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
     path("accounts/", include("kembar.accounts.urls")),
+    path("warga/", include("kembar.accounts.citizen_urls")),
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
     path("staff/activities/", include("kembar.programs.urls")),
+    path("staff/opportunities/", include("kembar.participation.urls")),
     path("staff/jobs/", include("kembar.jobs.urls")),
     path("staff/insights/", include((staff_insights, "insights-staff"))),
     path("insights/", include("kembar.insights.urls")),

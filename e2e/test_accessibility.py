@@ -22,6 +22,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -34,6 +35,7 @@ from kembar.insights.network import network_cache_clear
 from kembar.insights.tests.test_network_pages import BRISBANE, FUZHOU, KOBE, make_world
 from kembar.jobs.models import JobKind
 from kembar.jobs.services import job_enqueue
+from kembar.participation.tests.factories import OpportunityFactory
 from kembar.partnerships.documents import partnership_document_upload
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
 from kembar.partnerships.models import LifecycleState
@@ -56,6 +58,8 @@ from .test_lifecycle import sign_in, watch_csp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+#: The narrowest phone the public pages are made for (issue 13).
+SMALL_PHONE = {"width": 360, "height": 800}
 REFERENCE = "SMG-BNE-2024-01"
 
 #: Named routes that are not pages: form targets (POST only) and downloads.
@@ -86,6 +90,11 @@ NOT_PAGES = {
     "request-review": "form target (POST) on the request page",
     "request-accept": "form target (POST) on the request page",
     "request-decline": "form target (POST) on the request page",
+    "transition": "form target (POST) on the opportunity page",
+    "reservations": "form target (POST) on the opportunity page",
+    "account_logout": "form target (POST) of the citizen's sign-out",
+    "account_confirm_login_code": "second step of a citizen's sign-in, only after a code was sent",
+    "account_email_verification_sent": "shown by allauth only after a sign-up it does not use",
 }
 
 #: Pages seen without signing in; every other page is seen as a cooperation officer.
@@ -93,6 +102,9 @@ PUBLIC = {
     "home",
     "partnerships",
     "partnership",
+    "public-activity",
+    "calendar",
+    "search",
     "reach-public",
     "economy-public",
     "network",
@@ -102,7 +114,13 @@ PUBLIC = {
     "password-reset-done",
     "password-reset-confirm",
     "password-reset-complete",
+    "account_login",
+    "account_request_login_code",
+    "account_signup",
+    "account_inactive",
 }
+#: Pages seen as a citizen signed in by code.
+CITIZEN = {"citizen-home"}
 
 SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
@@ -229,7 +247,9 @@ def seed() -> tuple[User, dict[str, str]]:
         input_data=b"",
         input_name="kegiatan.xlsx",
     )
+    opportunity = OpportunityFactory.create(activity=activity)
     params = {
+        "opportunity_pk": str(opportunity.pk),
         "job_id": str(job.pk),
         "slug": "smg-brisbane",
         "reference": REFERENCE,
@@ -239,6 +259,24 @@ def seed() -> tuple[User, dict[str, str]]:
         "token": default_token_generator.make_token(officer),
     }
     return officer, params
+
+
+def citizen_session(context: Any, base_url: str) -> None:
+    """Sign a citizen in for the browser (the sign-in by code itself: test_citizen_signin)."""
+    citizen = UserFactory.create(username="warga", email="warga@example.org", role=Role.CITIZEN)
+    citizen.set_unusable_password()
+    citizen.save()
+    client = Client()
+    client.force_login(citizen)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
 
 
 def routes() -> Iterator[tuple[str, str]]:
@@ -262,6 +300,8 @@ def routes() -> Iterator[tuple[str, str]]:
 
 def page_path(route: str, params: dict[str, str]) -> str:
     path = route.replace("^", "").replace("$", "")
+    if path.startswith("/staff/opportunities/"):
+        params = {**params, "pk": params["opportunity_pk"]}
     for name, value in params.items():
         path = re.sub(rf"\(\?P<{name}>[^)]*\)|<(\w+:)?{name}>", value, path)
     assert "<" not in path, f"no value for a parameter of {route}"
@@ -315,13 +355,16 @@ def test_every_page_passes_axe_and_fits_a_phone(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     officer, params = seed()
-    pages: dict[str, list[str]] = {"public": [], "staff": []}
+    pages: dict[str, list[str]] = {"public": [], "citizen": [], "staff": []}
     for name, route in routes():
         if name in NOT_PAGES:
             continue
         path = page_path(route, params)
-        pages["public" if name in PUBLIC else "staff"].append(path)
+        who = "public" if name in PUBLIC else "citizen" if name in CITIZEN else "staff"
+        pages[who].append(path)
     assert len(pages["public"]) >= 6 and len(pages["staff"]) >= 20
+    # Search and calendar with something in them, not only their empty states.
+    pages["public"] += ["/search/?q=guru", "/calendar/?month=2024-03"]
 
     found: list[str] = []
     csp: list[str] = []
@@ -332,8 +375,16 @@ def test_every_page_passes_axe_and_fits_a_phone(
         csp.extend(watch_csp(page))
         if who == "staff":
             sign_in(page, live_server.url, officer.username, "/staff/")
+        if who == "citizen":
+            citizen_session(context, live_server.url)
         for path in paths:
             found.extend(problems_on(page, live_server.url + path))
+            if who == "public":
+                page.set_viewport_size(SMALL_PHONE)
+                scroll_width, inner_width = page.evaluate(SCROLL_WIDTH)
+                if scroll_width > inner_width:
+                    found.append(f"{path}: scrolls sideways at 360 px ({scroll_width})")
+                page.set_viewport_size(PHONE)
         if who == "staff":
             found.extend(refused_forms(page, live_server.url))
         context.close()

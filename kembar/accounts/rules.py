@@ -113,3 +113,11 @@ rules.add_perm("partnerships.view_inboundrequest", can_handle_request)
 rules.add_perm("partnerships.change_inboundrequest", can_handle_request)
 rules.add_perm("partnerships.add_inboundrequest", can_handle_request)
 rules.add_perm("accounts.access_staff_area", is_staff_role | has_role_partner)
+
+
+@rules.predicate
+def is_citizen(user: User) -> bool:
+    return has_role(user, Role.CITIZEN)
+
+
+rules.add_perm("accounts.access_citizen_area", is_citizen)

@@ -102,7 +102,8 @@ def user_totp_enable(
     ValidationError
         If the second factor is already on, or ``code`` does not match.
     """
-    if not user.role:
+    # Citizens sign in by an e-mail code only (kembar.accounts.citizen_adapter).
+    if not user.role or user.role == Role.CITIZEN:
         raise PermissionDenied(_("Only staff accounts can turn on the second factor."))
     with transaction.atomic():
         locked = _locked(user)

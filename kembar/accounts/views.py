@@ -34,7 +34,7 @@ from django.views.generic import FormView
 from kembar.accounts import selectors, services, totp
 from kembar.accounts.forms import LoginForm, SignInCodeForm, TotpCodeForm, TotpDisableForm
 from kembar.accounts.middleware import mark_signed_in
-from kembar.accounts.models import User
+from kembar.accounts.models import Role, User
 
 __all__ = [
     "LoginVerifyView",
@@ -197,7 +197,7 @@ def _security_page(
         "accounts/security.html",
         {
             "totp_enabled": user.totp_enabled,
-            "can_enable": bool(user.role),
+            "can_enable": bool(user.role) and user.role != Role.CITIZEN,
             "setup": setup,
             "disable_form": disable_form or TotpDisableForm(),
             # Shown in this one response only: the database keeps their digests.
@@ -220,7 +220,7 @@ def security(request: HttpRequest) -> HttpResponse:
 def totp_start(request: HttpRequest) -> HttpResponse:
     """Make a new secret and show it; nothing changes until a code confirms it."""
     user = _signed_in_user(request)
-    if not user.role:
+    if not user.role or user.role == Role.CITIZEN:
         raise PermissionDenied(_("Only staff accounts can turn on the second factor."))
     if not user.totp_enabled:
         request.session[SETUP_SESSION_KEY] = totp.new_secret()

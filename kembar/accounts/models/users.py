@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("leadership")
     COUNCIL_MEMBER = "council_member", _("council member")
     PARTNER_COUNTERPART = "partner_counterpart", _("partner counterpart")
+    #: A resident who takes part (signs in by a code sent by e-mail, never a password);
+    #: not staff: no rule in kembar.accounts.rules lets this role into the staff area.
+    CITIZEN = "citizen", _("citizen")
 
 
 class User(AbstractUser):

@@ -28,10 +28,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kembar.geo.models import City
+from kembar.participation.models import OpportunityReservation
+from kembar.participation.tests.factories import OpportunityFactory
 from kembar.partnerships.models import Partnership
 from kembar.programs.demo import demo_generate
 from kembar.programs.disclosure import PEOPLE_UNITS
@@ -56,6 +59,9 @@ PUBLIC_ROUTES = {
     "": "page",
     "partnerships/": "page",
     "partnerships/<slug:slug>/": "page",
+    "activities/<slug:reference>/": "activity_page",
+    "calendar/": "page",
+    "search/": "page",
     "insights/reach/": "reach_page",
     "insights/economy/": "page",
     "insights/network/": "page",
@@ -69,6 +75,10 @@ PUBLIC_ROUTES = {
     "accounts/password/reset/sent/": "page",
     "accounts/password/reset/done/": "page",
     "accounts/password/reset/<uidb64>/<token>/": "page",
+    # Citizens' sign-in by e-mail code (kembar.accounts.citizen_urls): forms, no figures.
+    "warga/masuk/": "page",
+    "warga/daftar/": "page",
+    "warga/nonaktif/": "page",
     "api/v1/regions/": "json",
     "api/v1/regions/{}/": "json",
     "api/v1/cities/": "json",
@@ -81,6 +91,8 @@ PUBLIC_ROUTES = {
     "api/v1/lifecycle/": "json",
     "api/v1/activities/": "activities",
     "api/v1/activities/<slug:reference>/": "activities",
+    "api/v1/opportunities/": "json",
+    "api/v1/opportunities/<int:pk>/": "json",
     "api/v1/insights/reach/": "reach",
     "api/v1/insights/multipliers/": "json",
     "api/v1/network/cities/{}/ego/": "json",
@@ -215,6 +227,18 @@ def _activity_problems(item: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _figures(summary: dict[str, Any]) -> dict[str, Any]:
+    """A participant summary without its labels (a page and the API may differ in language)."""
+    return {
+        name: (
+            [(cell["code"], cell["count"], cell["suppressed"]) for cell in value]
+            if isinstance(value, list) and name != "withheld"
+            else value
+        )
+        for name, value in summary.items()
+    }
+
+
 def _csv_problems(where: str, content: str) -> list[str]:
     rows = [row for row in csv.reader(io.StringIO(content)) if row and not row[0].startswith("#")]
     if not rows:
@@ -284,6 +308,16 @@ class Walk:
             assert download.status_code == 200, target
             self.problems += _csv_problems(target, download.content.decode())
 
+    def check_activity_page(self, address: str) -> None:
+        """The public activity page: no small group named, the API's protected tables."""
+        response = self.client.get(address)
+        assert response.status_code == 200, address
+        self.problems += _page_problems(address, response.content.decode())
+        reference = address.rstrip("/").rsplit("/", 1)[-1]
+        api = self.json(f"/api/v1/activities/{reference}/")
+        if _figures(response.context["page"].summary) != _figures(api["participant_summary"]):
+            self.problems.append(f"{address}: participants differ from the API's")
+
     def check_schema(self, address: str) -> None:
         schemas = self.json(address, {"format": "json"})["components"]["schemas"]
         assert "anonymous callers included" in schemas["Activity"]["description"]
@@ -347,8 +381,14 @@ def demo(reference_db: None) -> None:
 def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
     walk = Walk(Client(HTTP_ACCEPT_LANGUAGE="en"))
     public = Partnership.objects.filter(is_public=True).order_by("slug")
-    activity = Activity.objects.filter(partnership__in=public).order_by("reference").first()
+    home = public.filter(local_region_id=settings.KEMBAR_HOME_REGION)
+    activity = Activity.objects.filter(partnership__in=home).order_by("reference").first()
     assert activity is not None
+    # A published call with places reserved for a group (places are not people).
+    call = OpportunityFactory.create(activity=activity, status="published", places=3)
+    OpportunityReservation.objects.create(
+        opportunity=call, dimension="group", group="community", places=2
+    )
     first = public.first()
     assert first is not None and first.partner_city_id is not None
     city = City.objects.get(pk=first.partner_city_id)
@@ -386,7 +426,27 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
         "reference", flat=True
     )[:25]:
         walk.check("activities", f"/api/v1/activities/{reference}/")
-    assert walk.checked >= {"activities", "reach", "reach_page", "page", "json", "schema"}
+    # The portal's pages of the home region's activities, their months and a search.
+    months = set()
+    for reference, start in Activity.objects.filter(partnership__in=home).values_list(
+        "reference", "start_date"
+    )[:25]:
+        walk.check("activity_page", f"/activities/{reference}/")
+        months.add(f"{start:%Y-%m}")
+    for month in sorted(months):
+        walk.check("page", f"/calendar/?month={month}")
+    for query in ("semarang", "a", activity.title_en.split()[0]):
+        walk.check("page", f"/search/?q={query}")
+    walk.check("json", f"/api/v1/opportunities/{call.pk}/")
+    assert walk.checked >= {
+        "activities",
+        "activity_page",
+        "reach",
+        "reach_page",
+        "page",
+        "json",
+        "schema",
+    }
     assert not walk.problems, "\n".join(walk.problems)
 
 

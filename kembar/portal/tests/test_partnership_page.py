@@ -198,6 +198,8 @@ def test_partnership_list_links_each_public_partnership(client: Client, record: 
 PUBLIC_LINKS = [
     "/",
     "/partnerships/",
+    "/calendar/",
+    "/search/",
     "/insights/reach/",
     "/insights/economy/",
     "/insights/network/",
@@ -211,6 +213,8 @@ PUBLIC_LINKS = [
         ("/", "/"),
         ("/partnerships/", "/partnerships/"),
         ("/partnerships/smg-brisbane/", "/partnerships/"),
+        ("/calendar/", "/calendar/"),
+        ("/search/?q=kota", "/search/"),
         ("/insights/reach/", "/insights/reach/"),
     ],
 )

@@ -19,8 +19,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kembar.accounts.models import Role
 
 __all__ = ["SIGNED_IN_AT", "SessionSecurityMiddleware", "mark_signed_in"]
 
@@ -48,11 +51,14 @@ class SessionSecurityMiddleware:
         if user is not None and user.is_authenticated:
             reason = self._end_reason(request)
             if reason is not None:
+                citizen = getattr(user, "role", "") == Role.CITIZEN
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 messages.info(request, reason)
-                return redirect_to_login(request.get_full_path())
+                # Residents sign in again by code, staff with their password.
+                login_url = reverse("account_login") if citizen else None
+                return redirect_to_login(request.get_full_path(), login_url)
         return self.get_response(request)
 
     def _end_reason(self, request: HttpRequest) -> str | None:

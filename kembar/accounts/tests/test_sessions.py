@@ -137,6 +137,19 @@ def test_idle_session_ends(english: Client, officer: User) -> None:
     assert "You were signed out after 30 minutes without activity." in login
 
 
+def test_an_idle_citizen_is_sent_to_the_residents_sign_in(english: Client) -> None:
+    citizen = UserFactory.create(username="warga", email="warga@example.org", role=Role.CITIZEN)
+    english.force_login(citizen)
+    english.get("/warga/")
+    age_session(english, last_seen=IDLE + 1)
+
+    response = english.get("/warga/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/warga/masuk/?next=/warga/"
+    assert not signed_in(english)
+
+
 def test_active_session_goes_on(client: Client, officer: User) -> None:
     client.force_login(officer)
     client.get("/accounts/security/")

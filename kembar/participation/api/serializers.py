@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -79,7 +80,10 @@ class OpportunitySerializer(serializers.ModelSerializer[Opportunity]):
     """A published call for participation (drafts are never shown here).
 
     ``reserved_places`` are kept for people of under-reached kecamatan and
-    groups; ``lottery_seed`` is published so that anyone can repeat the draw.
+    groups.  A lottery's seed is kept secret until the results are published
+    (known earlier, it would tell who wins before people apply): until then only
+    ``lottery_seed_sha256``, its SHA-256, is shown, a commitment anyone can check
+    against the seed published with the results, which lets them repeat the draw.
     """
 
     kind = NamedChoiceField(choices=OpportunityKind.choices, enum_name="OpportunityKindEnum")
@@ -91,6 +95,12 @@ class OpportunitySerializer(serializers.ModelSerializer[Opportunity]):
     partnership = serializers.SerializerMethodField(help_text="slug of the partnership")
     region = serializers.SerializerMethodField(help_text="kode of the local region")
     eligibility = serializers.SerializerMethodField()
+    lottery_seed = serializers.SerializerMethodField(
+        help_text="the lottery's seed, once its results are published (null before)"
+    )
+    lottery_seed_sha256 = serializers.SerializerMethodField(
+        help_text="SHA-256 (hex) of the UTF-8 seed, published with the call as a commitment"
+    )
     panel_criteria = CriterionSerializer(many=True)
     reserved_places = ReservationSerializer(many=True, source="reservations")
 
@@ -111,12 +121,23 @@ class OpportunitySerializer(serializers.ModelSerializer[Opportunity]):
             "deadline",
             "allocation",
             "lottery_seed",
+            "lottery_seed_sha256",
             "panel_criteria",
             "reserved_places",
             "status",
             "published_at",
         ]
         read_only_fields = fields
+
+    def get_lottery_seed(self, opportunity: Opportunity) -> str | None:
+        if opportunity.status != OpportunityStatus.RESULTS_PUBLISHED:
+            return None
+        return opportunity.lottery_seed or None
+
+    def get_lottery_seed_sha256(self, opportunity: Opportunity) -> str | None:
+        if not opportunity.lottery_seed:
+            return None
+        return hashlib.sha256(opportunity.lottery_seed.encode()).hexdigest()
 
     def get_partnership(self, opportunity: Opportunity) -> str:
         return opportunity.activity.partnership.slug

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.test import Client
 
-from kembar.participation.models import OpportunityReservation
+from kembar.participation.models import Opportunity, OpportunityReservation
 from kembar.participation.tests.conftest import People
 from kembar.participation.tests.factories import OpportunityFactory
 
@@ -117,12 +118,25 @@ def test_detail_shows_the_terms_and_no_personal_data(calls: dict[str, int]) -> N
         "places": 12,
         "deadline": "2030-02-01T00:00:00+07:00",
         "allocation": "lottery",
-        "lottery_seed": "2030-01-31 Kompas headline",
+        # Secret until the results: only its commitment, sha256("2030-01-31 Kompas headline").
+        "lottery_seed": None,
+        "lottery_seed_sha256": "4eb58c2d7cb79745d5c17d4a2953febf48ebec4be5d16f0bd37bc763d3558ba4",
         "panel_criteria": [],
         "reserved_places": [{"dimension": "kecamatan", "kode": "33.74.03", "places": 4}],
         "status": "published",
         "published_at": None,
     }
+
+
+def test_the_seed_is_published_with_the_results(calls: dict[str, int]) -> None:
+    Opportunity.objects.filter(pk=calls["exchange"]).update(status="results_published")
+
+    answer = Client().get(f"/api/v1/opportunities/{calls['exchange']}/").json()
+
+    assert answer["lottery_seed"] == "2030-01-31 Kompas headline"
+    assert (
+        hashlib.sha256(answer["lottery_seed"].encode()).hexdigest() == answer["lottery_seed_sha256"]
+    )
 
 
 def test_a_draft_is_not_found(calls: dict[str, int]) -> None:

@@ -38,13 +38,13 @@ class OpportunityQuerySerializer(serializers.Serializer[None]):
     )
 
 
-class PlaceSerializer(serializers.Serializer[Any]):
+class KecamatanSerializer(serializers.Serializer[Any]):
     kode = serializers.CharField()
     name = serializers.CharField()
 
 
 class EligibilitySerializer(serializers.Serializer[Any]):
-    kecamatan = PlaceSerializer(many=True, help_text="empty: every kecamatan")
+    kecamatan = KecamatanSerializer(many=True, help_text="empty: every kecamatan")
     groups = serializers.ListField(
         child=NamedChoiceField(choices=StakeholderGroup.choices, enum_name="StakeholderGroupEnum"),
         help_text="stakeholder groups; empty: every group",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +19,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kembar.common.staff_views import apply_errors as _apply_errors
+from kembar.common.staff_views import require as _require
 from kembar.common.versioning import EditConflict, conflict_box, display
 from kembar.participation import selectors
 from kembar.participation.forms import OpportunityFilterForm, OpportunityForm, TransitionForm
@@ -45,19 +47,6 @@ def _opportunity_or_404(request: StaffRequest, pk: int) -> Opportunity:
     if opportunity is None:
         raise Http404
     return opportunity
-
-
-def _require(request: StaffRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _errors(request: StaffRequest, error: ValidationError) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -27,6 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.middleware import HtmxDetails
 
 from kembar.accounts.models import User
+from kembar.common.staff_views import apply_errors as _apply_errors
+from kembar.common.staff_views import require as _require
 from kembar.common.versioning import conflict_box, display
 from kembar.partnerships import selectors
 from kembar.partnerships.conditions import diplomatic_condition_initial
@@ -103,11 +105,6 @@ def _partnership_or_404(request: StaffRequest, slug: str) -> Partnership:
     return partnership
 
 
-def _require(request: StaffRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _refused(request: StaffRequest, refusal: TransitionRefused) -> None:
     for reason in refusal.reasons:
         messages.error(request, reason)
@@ -115,15 +112,6 @@ def _refused(request: StaffRequest, refusal: TransitionRefused) -> None:
 
 def _validation_messages(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Partnerships: list ---------------------------------------------------------------------

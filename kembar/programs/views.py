@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import BaseFormSet
@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kembar.accounts.models import Organisation
+from kembar.common.staff_views import apply_errors as _apply_errors
+from kembar.common.staff_views import require as _require
 from kembar.common.versioning import EditConflict, conflict_box
 from kembar.jobs.models import JobKind
 from kembar.jobs.selectors import jobs_of_user
@@ -80,20 +82,6 @@ def _activity_or_404(request: StaffRequest, reference: str) -> Activity:
     if activity is None:
         raise Http404
     return activity
-
-
-def _require(request: StaffRequest, perm: str, obj: Any) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _version(request: StaffRequest, activity: Activity) -> int:

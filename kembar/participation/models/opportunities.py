@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -105,6 +107,17 @@ class Opportunity(models.Model):
         blank=True,
         help_text=_("A list of criteria, each with a name and a weight."),
     )
+    questions = models.JSONField(
+        _("the call's own questions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "A list of questions, each with a key, the text in Indonesian and English "
+            "and whether an answer is required."
+        ),
+    )
+    #: Raised by one under the lock of every placement: the arrival order of registrations.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -131,7 +144,7 @@ class Opportunity(models.Model):
         help_text=_("Raised on every change; guards against lost updates."),
     )
 
-    history = HistoricalRecords(m2m_fields=[eligible_kecamatan])
+    history = HistoricalRecords(m2m_fields=[eligible_kecamatan], excluded_fields=["sequence"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -143,6 +156,17 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``sequence`` is written only by the placement's own UPDATE (under its lock): a save
+        # of the call from a copy read earlier must not put an old value back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "sequence"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

@@ -113,6 +113,15 @@ class Activity(models.Model):
         default=0,
         help_text=_("People from the partner side whom we hosted."),
     )
+    participants_registered = models.PositiveIntegerField(
+        _("local participants counted from registrations"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "People who registered on the portal and were checked in; counted by Kembar, "
+            "never typed. Not part of the totals typed by officers."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demonstration record"),
         default=False,
@@ -317,12 +326,23 @@ class AgeBand(models.TextChoices):
     UNKNOWN = "unknown", _("not stated")
 
 
+class CountSource(models.TextChoices):
+    OFFICER = "officer", _("typed by officers")
+    REGISTRATIONS = "registrations", _("registrations checked in")
+
+
 class ParticipantCount(models.Model):
     """How many people of one group, gender, age band and home district took part.
 
     Aggregates only (UU PDP 27/2022): no names.  ``home_region`` is the
     kecamatan of the local region the people live in; empty means outside the
     city (always so for partner people hosted).
+
+    ``source`` tells who counted them: officers type their counts (they add
+    up to the activity's ``participants_local`` and ``participants_partner``);
+    the portal counts the registrations checked in (``participants_registered``,
+    ``kembar.participation.registrations``).  A person is counted by one of the
+    two, never both: officers count the people who did not register.
     """
 
     activity = models.ForeignKey(
@@ -344,23 +364,30 @@ class ParticipantCount(models.Model):
         help_text=_("Empty: from outside the city."),
     )
     count = models.PositiveIntegerField(_("number of people"))
+    source = models.CharField(
+        _("counted from"),
+        max_length=13,
+        choices=CountSource.choices,
+        default=CountSource.OFFICER,
+        editable=False,
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("participant count")
         verbose_name_plural = _("participant counts")
-        ordering = ["activity", "side", "group", "gender", "age_band", "home_region"]
+        ordering = ["activity", "source", "side", "group", "gender", "age_band", "home_region"]
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "side", "group", "gender", "age_band", "home_region"],
+                fields=["activity", "source", "side", "group", "gender", "age_band", "home_region"],
                 condition=Q(home_region__isnull=False),
-                name="programs_participants_natural_key",
+                name="programs_participants_source_key",
             ),
             models.UniqueConstraint(
-                fields=["activity", "side", "group", "gender", "age_band"],
+                fields=["activity", "source", "side", "group", "gender", "age_band"],
                 condition=Q(home_region__isnull=True),
-                name="programs_participants_outside_key",
+                name="programs_participants_source_outside_key",
             ),
         ]
 

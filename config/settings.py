@@ -264,9 +264,7 @@ else:
     HUEY.update(
         {
             "huey_class": "huey.SqliteHuey",
-            "filename": str(
-                Path(os.environ.get("KEMBAR_QUEUE_FILE", VAR_DIR / "queue.sqlite3"))
-            ),
+            "filename": str(Path(os.environ.get("KEMBAR_QUEUE_FILE", VAR_DIR / "queue.sqlite3"))),
         }
     )
 
@@ -362,6 +360,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Residents taking part (kembar.participation) ----------------------------------------
+#: The address e-mails link to (the public address of this instance, without a trailing /).
+KEMBAR_SITE_URL = os.environ.get("KEMBAR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: A registration's one-time code: valid this many seconds, this many tries.
+KEMBAR_REGISTRATION_CODE_SECONDS = 5 * 60
+KEMBAR_REGISTRATION_CODE_TRIES = 3
+#: Registrations started per verified contact (e-mail) and per address, per hour.
+KEMBAR_REGISTRATION_PER_CONTACT_HOUR = int(
+    os.environ.get("KEMBAR_REGISTRATION_PER_CONTACT_HOUR", "10")
+)
+KEMBAR_REGISTRATION_PER_ADDRESS_HOUR = int(
+    os.environ.get("KEMBAR_REGISTRATION_PER_ADDRESS_HOUR", "30")
+)
+#: Links in residents' e-mails (manage their data, answer the survey) work this many days.
+KEMBAR_LINK_MAX_AGE_DAYS = 365
+#: Retention of personal data per purpose (kembar.participation.personal_data; docs/dpia.md):
+#: registrations, from the end of their activity; consent to hear of future calls, from when
+#: it was given (a resident with nothing else kept is then deleted).
+KEMBAR_RETENTION_TAKING_PART_DAYS = int(os.environ.get("KEMBAR_RETENTION_TAKING_PART_DAYS", "365"))
+KEMBAR_RETENTION_FUTURE_CALLS_DAYS = int(
+    os.environ.get("KEMBAR_RETENTION_FUTURE_CALLS_DAYS", str(3 * 365))
+)
 
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -515,6 +536,7 @@ KEMBAR_API_RATES = {
     "user": os.environ.get("KEMBAR_API_RATE_USER", "1200/minute"),
     "address": os.environ.get("KEMBAR_API_RATE_ADDRESS", "2400/minute"),
     "sign_in": os.environ.get("KEMBAR_API_RATE_SIGN_IN", "30/minute"),
+    "registration": f"{KEMBAR_REGISTRATION_PER_ADDRESS_HOUR}/hour",
 }
 #: Kemendagri code of the region this instance serves first.
 KEMBAR_HOME_REGION = os.environ.get("KEMBAR_HOME_REGION", "33.74")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("accounts/", include("kembar.accounts.urls")),
     path("warga/", include("kembar.accounts.citizen_urls")),
+    path("", include("kembar.participation.public_urls")),
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
     path("staff/activities/", include("kembar.programs.urls")),

@@ -35,6 +35,8 @@ from kembar.insights.network import network_cache_clear
 from kembar.insights.tests.test_network_pages import BRISBANE, FUZHOU, KOBE, make_world
 from kembar.jobs.models import JobKind
 from kembar.jobs.services import job_enqueue
+from kembar.participation.links import manage_token, survey_token
+from kembar.participation.models import Registration, RegistrationStatus, Resident
 from kembar.participation.tests.factories import OpportunityFactory
 from kembar.partnerships.documents import partnership_document_upload
 from kembar.partnerships.lifecycle_source import LIFECYCLE_FILE, lifecycle_read
@@ -95,6 +97,21 @@ NOT_PAGES = {
     "account_logout": "form target (POST) of the citizen's sign-out",
     "account_confirm_login_code": "second step of a citizen's sign-in, only after a code was sent",
     "account_email_verification_sent": "shown by allauth only after a sign-up it does not use",
+    "availability": "fragment of the call's page (loaded into it by htmx)",
+    "my-registration-cancel": "form target (POST) on the resident's registration page",
+    "registration-qr": "SVG image on the resident's registration page",
+    "registrations-csv": "CSV download of a call's registrations",
+    "registration-cancel": "form target (POST) on the registrations page",
+    "registration-scores": "form target (POST) on the registrations page",
+    "selection": "form target (POST) on the registrations page",
+    "check-in-sw": "the check-in page's service worker (JavaScript)",
+    "personal-data-log": "administrators only (test_personal_data covers it); officers get 403",
+    "certificate": "PDF download (participation certificate)",
+    "certificate-own": "PDF download (participation certificate)",
+    "data-json": "JSON download of the citizen's own data",
+    "data-link-json": "JSON download of a resident's own data",
+    "data-withdraw": "form target (POST) on the citizen's data page",
+    "data-link-withdraw": "form target (POST) on a resident's data page",
 }
 
 #: Pages seen without signing in; every other page is seen as a cooperation officer.
@@ -118,9 +135,22 @@ PUBLIC = {
     "account_request_login_code",
     "account_signup",
     "account_inactive",
+    "survey",
+    "opportunities",
+    "opportunity",
+    # A resident's own data from the signed link in their e-mails (no sign-in).
+    "data-link",
+    "data-link-delete",
 }
 #: Pages seen as a citizen signed in by code.
-CITIZEN = {"citizen-home"}
+CITIZEN = {
+    "citizen-home",
+    "data",
+    "data-delete",
+    "register",
+    "my-registrations",
+    "my-registration",
+}
 
 SCROLL_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
@@ -247,9 +277,27 @@ def seed() -> tuple[User, dict[str, str]]:
         input_data=b"",
         input_name="kegiatan.xlsx",
     )
-    opportunity = OpportunityFactory.create(activity=activity)
+    opportunity = OpportunityFactory.create(activity=activity, status="published")
+    # A second open call, for the public call page and the registration form.
+    open_call = OpportunityFactory.create(
+        activity=activity,
+        status="published",
+        questions=[{"key": "why", "text_id": "Mengapa Anda ikut?", "required": True}],
+    )
+    # Someone who took part, for the survey page of their e-mail's signed link.
+    attended = Registration.objects.create(
+        opportunity=opportunity,
+        resident=Resident.objects.create(email="warga@example.org"),
+        name="Warga Contoh",
+        group="community",
+        status=RegistrationStatus.ATTENDED,
+    )
     params = {
+        "signed": survey_token(attended),
+        "data_token": manage_token(attended.resident),
         "opportunity_pk": str(opportunity.pk),
+        "open_call_pk": str(open_call.pk),
+        "registration_pk": str(attended.pk),
         "job_id": str(job.pk),
         "slug": "smg-brisbane",
         "reference": REFERENCE,
@@ -302,6 +350,10 @@ def page_path(route: str, params: dict[str, str]) -> str:
     path = route.replace("^", "").replace("$", "")
     if path.startswith("/staff/opportunities/"):
         params = {**params, "pk": params["opportunity_pk"]}
+    elif path.startswith("/opportunities/"):
+        params = {**params, "pk": params["open_call_pk"]}
+    elif path.startswith("/warga/pendaftaran/"):
+        params = {**params, "pk": params["registration_pk"]}
     for name, value in params.items():
         path = re.sub(rf"\(\?P<{name}>[^)]*\)|<(\w+:)?{name}>", value, path)
     assert "<" not in path, f"no value for a parameter of {route}"

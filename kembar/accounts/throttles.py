@@ -23,7 +23,12 @@ from rest_framework.request import Request
 from kembar.accounts.addresses import client_address
 from kembar.common.public_cache import CACHE_ERRORS
 
-__all__ = ["AddressRateThrottle", "SignInRateThrottle", "UserRateThrottle"]
+__all__ = [
+    "AddressRateThrottle",
+    "RegistrationRateThrottle",
+    "SignInRateThrottle",
+    "UserRateThrottle",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,3 +79,9 @@ class SignInRateThrottle(AddressRateThrottle):
     """Token requests per client address: guessing passwords is slow even across usernames."""
 
     scope = "sign_in"
+
+
+class RegistrationRateThrottle(AddressRateThrottle):
+    """Registrations started or confirmed per client address (a code is sent for each)."""
+
+    scope = "registration"

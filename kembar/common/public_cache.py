@@ -108,7 +108,18 @@ EXTRA_MODELS = frozenset({"accounts.organisation"})
 BULK_MODELS = frozenset({"programs.participantrollup"})
 #: Models of the data apps that no public answer shows: the log of spreadsheet uploads (an
 #: upload that changes nothing must not empty the cache; one that does writes activities).
-PRIVATE_MODELS = frozenset({"programs.importbatch"})
+#: Residents' registrations and what goes with them are never shown publicly (a check-in
+#: changes the participant counts, which bump; an opportunity's own row bumps).
+PRIVATE_MODELS = frozenset(
+    {
+        "programs.importbatch",
+        "participation.resident",
+        "participation.registration",
+        "participation.consent",
+        "participation.registrationevent",
+        "participation.personaldataaccess",
+    }
+)
 
 GENERATION_KEY = "kembar:public:generation"
 ENTRY_PREFIX = "kembar:public:page:"

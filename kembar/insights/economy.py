@@ -862,7 +862,11 @@ def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str,
         activities = activities.filter(is_demo=filters.demo)
     sectors = list(Sector.objects.order_by("code"))
     codes = [sector.code for sector in sectors]
-    counted = {"activities": Count("pk"), "participants": Sum("participants_local")}
+    # Local people of both sources: typed by officers, counted from registrations checked in.
+    counted = {
+        "activities": Count("pk"),
+        "participants": Sum(F("participants_local") + F("participants_registered")),
+    }
     by_partnership = list(
         activities.values(
             slug=F("partnership__slug"),

@@ -15,7 +15,7 @@ import rules
 from django.db.models import Q
 
 from kembar.accounts.models import Role
-from kembar.accounts.rules import has_role
+from kembar.accounts.rules import has_role, is_administrator
 from kembar.participation.models import Opportunity
 from kembar.participation.models.opportunities import PUBLIC_STATUSES
 from kembar.programs.rules import REPORTING_ROLES, agency_allowed
@@ -68,3 +68,6 @@ def can_add_opportunity(user: Any, activity: Any) -> bool:
 rules.add_perm("participation.view_opportunity", can_view_opportunity)
 rules.add_perm("participation.add_opportunity", can_add_opportunity)
 rules.add_perm("participation.change_opportunity", can_manage_opportunity)
+
+# The log of staff views of residents' personal data (UU PDP 27/2022): administrators only.
+rules.add_perm("participation.view_personaldataaccess", is_administrator)

@@ -349,6 +349,13 @@ def opportunity_transition(
         locked.status_reason = reason
         locked.version += 1
         _save(locked, actor, reason or f"→ {target}")
+        # Import here: the registrations import this module's neighbours, not the reverse.
+        from kembar.participation import registrations
+
+        if target == OpportunityStatus.CLOSED:
+            registrations.places_release(locked, actor)
+        elif target == OpportunityStatus.RESULTS_PUBLISHED:
+            registrations.results_mail(locked)
     return locked
 
 

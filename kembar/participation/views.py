@@ -24,7 +24,7 @@ from kembar.common.staff_views import require as _require
 from kembar.common.versioning import EditConflict, conflict_box, display
 from kembar.participation import selectors
 from kembar.participation.forms import OpportunityFilterForm, OpportunityForm, TransitionForm
-from kembar.participation.models import Opportunity, OpportunityStatus
+from kembar.participation.models import Opportunity, OpportunityStatus, PersonalDataAccess
 from kembar.participation.services import (
     NEXT_STATUS,
     OpportunityData,
@@ -234,3 +234,15 @@ def opportunity_accept_suggestions(request: StaffRequest, pk: int) -> HttpRespon
     else:
         messages.success(request, _("Reserved places set from the suggestions."))
     return redirect("opportunities:detail", pk=pk)
+
+
+@require_safe
+@staff_view
+def personal_data_log(request: StaffRequest) -> HttpResponse:
+    """Who was shown residents' personal data, newest first (administrators only)."""
+    _require(request, "participation.view_personaldataaccess", None)
+    accesses = PersonalDataAccess.objects.select_related("user", "opportunity").order_by(
+        "-at", "-pk"
+    )
+    page = Paginator(accesses, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/opportunities/personal_data_log.html", {"page": page})

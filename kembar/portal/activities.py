@@ -5,7 +5,9 @@ caller (:func:`kembar.programs.selectors.activity_list`, that is, an activity
 of a public partnership) and it belongs to one of the home region's
 partnerships, whose pages link to it.  Who it reached is the API's protected
 ``participant_summary`` (:mod:`kembar.programs.disclosure`): counts of 1–4
-people are never shown, nor any that would give one back.
+people are never shown, nor any that would give one back.  It counts the
+people officers typed and those counted from registrations checked in on the
+portal; the table by source is shown once anyone registered was counted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kembar.programs.disclosure import MARGINS, participant_summary
-from kembar.programs.models import Activity, ParticipantCount, Result
+from kembar.programs.models import Activity, CountSource, ParticipantCount, Result
 from kembar.programs.selectors import activity_list
 
 __all__ = [
@@ -48,6 +50,7 @@ def public_activities(*, region_kode: str) -> QuerySet[Activity]:
 #: The heading of each table of the participant summary.
 TABLE_HEADINGS: dict[str, Promise] = {
     "side": _("By side"),
+    "source": _("By who counted them"),
     "gender": _("By gender"),
     "age_band": _("By age band"),
     "group": _("By group"),
@@ -83,6 +86,14 @@ def _place(activity: Activity) -> str:
     return ""
 
 
+def _counted_from_registrations(cells: list[dict[str, Any]]) -> bool:
+    """Whether the source table has people counted from registrations (or hides how many)."""
+    return any(
+        cell["code"] == CountSource.REGISTRATIONS and (cell["suppressed"] or cell["count"])
+        for cell in cells
+    )
+
+
 def _tables(summary: dict[str, Any]) -> list[SummaryTable]:
     return [
         SummaryTable(
@@ -92,7 +103,8 @@ def _tables(summary: dict[str, Any]) -> list[SummaryTable]:
             withheld=name in summary["withheld"],
         )
         for name in MARGINS
-        if summary[name] or name in summary["withheld"]
+        if (summary[name] or name in summary["withheld"])
+        and (name != "source" or _counted_from_registrations(summary[name]))
     ]
 
 

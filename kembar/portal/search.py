@@ -17,6 +17,7 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
@@ -96,6 +97,29 @@ def _activities(*, region_kode: str, words: list[str]) -> QuerySet[Any]:
     )
 
 
+#: Fields searched in a call for participation: its title and description in both languages.
+OPPORTUNITY_FIELDS = (
+    "title_id",
+    "title_en",
+    "description_id",
+    "description_en",
+    "activity__title_id",
+    "activity__title_en",
+    "activity__partnership__partner_name",
+)
+
+
+def _opportunities(*, region_kode: str, words: list[str]) -> QuerySet[Any]:
+    from kembar.participation.selectors import public_opportunities
+
+    return (
+        public_opportunities(user=AnonymousUser())
+        .filter(activity__partnership__local_region_id=region_kode)
+        .filter(words_q(words, OPPORTUNITY_FIELDS))
+        .order_by("status", "deadline", "pk")
+    )
+
+
 SOURCES: tuple[SearchSource, ...] = (
     SearchSource(
         key="partnerships",
@@ -108,6 +132,12 @@ SOURCES: tuple[SearchSource, ...] = (
         heading=_("Activities"),
         template="portal/search/_activity.html",
         find=_activities,
+    ),
+    SearchSource(
+        key="opportunities",
+        heading=_("Opportunities to take part"),
+        template="portal/search/_opportunity.html",
+        find=_opportunities,
     ),
 )
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kembar.geo.models import Region
 from kembar.insights.reach import ReachFilters, reach_figures
+from kembar.participation.models import OpportunityStatus
 from kembar.partnerships.models import (
     Partnership,
     PartnershipDocument,
@@ -41,6 +44,9 @@ __all__ = [
 
 #: A count of people below this is not shown in public (UU PDP 27/2022).
 SMALL_COUNT = 5
+#: Open calls and recent activities on the home page.
+HOME_OPPORTUNITIES = 6
+HOME_ACTIVITIES = 6
 #: Units of the standard indicators that count people.
 _PEOPLE_UNITS = {"people", "orang"}
 
@@ -62,6 +68,10 @@ class HomePage:
     region: Region | None
     partnerships: list[PublicPartnership]
     map_data: dict[str, Any]
+    #: Calls open for registration, the nearest deadline first.
+    opportunities: list[Any] = field(default_factory=list)
+    #: The latest activities that have started.
+    recent_activities: list[Activity] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +157,32 @@ def home_page(*, region_kode: str) -> HomePage:
     home = None
     if region is not None and region.latitude is not None:
         home = {"name": region.name, "lat": region.latitude, "lng": region.longitude}
+    # Here, not at the top: participation sits above the portal's selectors in the imports.
+    from kembar.participation.selectors import public_opportunities
+    from kembar.portal.activities import public_activities
+
+    now = timezone.now()
+    opportunities = list(
+        public_opportunities(user=AnonymousUser())
+        .filter(
+            activity__partnership__local_region_id=region_kode,
+            status=OpportunityStatus.PUBLISHED,
+            deadline__gt=now,
+        )
+        .order_by("deadline", "pk")[:HOME_OPPORTUNITIES]
+    )
+    recent = list(
+        public_activities(region_kode=region_kode)
+        .filter(start_date__lte=timezone.localdate())
+        .select_related("partnership")
+        .order_by("-start_date", "reference")[:HOME_ACTIVITIES]
+    )
     return HomePage(
-        region=region, partnerships=items, map_data={"home": home, "partners": partners}
+        region=region,
+        partnerships=items,
+        map_data={"home": home, "partners": partners},
+        opportunities=opportunities,
+        recent_activities=recent,
     )
 
 

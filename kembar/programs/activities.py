@@ -52,6 +52,7 @@ from kembar.programs.models import (
     Contribution,
     ContributionForm,
     ContributionSide,
+    CountSource,
     FundingSource,
     Gender,
     GovernmentAffair,
@@ -93,6 +94,7 @@ __all__ = [
     "budget_problems",
     "contribution_problems",
     "needs_trip_report",
+    "officer_counts",
     "participant_problems",
     "result_problems",
     "to_idr",
@@ -160,6 +162,7 @@ class ParticipantRow:
             age_band=self.age_band,
             home_region=self.home_region,
             count=self.count,
+            source=CountSource.OFFICER,
         )
 
 
@@ -552,7 +555,7 @@ def activity_save(
         rows = (
             list(participants)
             if participants is not None
-            else [_participant_row(count) for count in instance.participant_counts.all()]
+            else [_participant_row(count) for count in officer_counts(instance)]
             if instance is not None
             else []
         )
@@ -636,6 +639,21 @@ def _yours(
 _M2M = ("sdg_goals", "sdg_targets", "focus_areas")
 
 
+def officer_counts(activity: Activity) -> list[ParticipantCount]:
+    """The counts officers typed: the breakdown of ``participants_local`` and ``_partner``.
+
+    Only these are edited, replaced, checked against the typed totals and
+    exported for re-import.  The counts of registrations checked in
+    (``source`` registrations, :mod:`kembar.participation.registrations`)
+    are Kembar's own: an officer's form, the API or a spreadsheet that
+    replaces "the breakdown" must leave them as they are.  Read through
+    ``participant_counts.all()``, so that a prefetch serves it.
+    """
+    return [
+        count for count in activity.participant_counts.all() if count.source == CountSource.OFFICER
+    ]
+
+
 def _participant_row(count: ParticipantCount) -> ParticipantRow:
     return ParticipantRow(
         side=count.side,
@@ -648,7 +666,7 @@ def _participant_row(count: ParticipantCount) -> ParticipantRow:
 
 
 def _participants_replace(activity: Activity, rows: Iterable[ParticipantRow], actor: Any) -> bool:
-    existing = {_participant_row(count).key: count for count in activity.participant_counts.all()}
+    existing = {_participant_row(count).key: count for count in officer_counts(activity)}
     wanted = {row.key: row for row in rows if row.count > 0}
     changed = False
     for key, count in existing.items():

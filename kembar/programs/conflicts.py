@@ -33,6 +33,7 @@ from kembar.programs.models import (
     Activity,
     BudgetLine,
     Contribution,
+    CountSource,
     IndicatorPeriod,
     ParticipantCount,
     Traveller,
@@ -150,8 +151,10 @@ def result_line(
 
 #: How each set under an activity reads as lines, now (``when`` None) or at a time.
 SETS: dict[str, Callable[[int, datetime | None], list[str]]] = {
+    # The breakdown officers typed: the counts of registrations checked in are no one's edit.
     "participants": lambda pk, when: sorted(
-        _participant_line(row) for row in _as_of(ParticipantCount, when, activity_id=pk)
+        _participant_line(row)
+        for row in _as_of(ParticipantCount, when, activity_id=pk, source=CountSource.OFFICER)
     ),
     "budget": lambda pk, when: sorted(
         _budget_line(row) for row in _as_of(BudgetLine, when, activity_id=pk)

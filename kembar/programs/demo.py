@@ -67,6 +67,7 @@ from kembar.programs.models import (
     ActivityStatus,
     BudgetLine,
     Contribution,
+    CountSource,
     EconomicEffect,
     EffectConfidence,
     EffectKind,
@@ -1417,7 +1418,8 @@ def activity_digest(*, demo: bool) -> str:
                 (Activity.focus_areas.through, "focusarea__slug"),
             )
         ),
-        ParticipantCount.objects.filter(**under)
+        # The officers' counts, which the workbook holds (not those of registrations checked in).
+        ParticipantCount.objects.filter(**under, source=CountSource.OFFICER)
         .order_by("activity__reference", "side", "group", "gender", "age_band", "home_region_id")
         .values_list(
             "activity__reference", "side", "group", "gender", "age_band", "home_region_id", "count"

@@ -20,7 +20,21 @@ kecamatan, protected with
   non-zero shows.
 
 A breakdown that does not add up to the totals (an activity reported before
-the checks, or whose breakdown is not recorded yet) gives the side table only.
+the checks, or whose breakdown is not recorded yet) gives the side and source
+tables only.
+
+People are counted by officers (``participants_local``,
+``participants_partner``, typed) or by Kembar from the registrations checked
+in (``participants_registered``, local people); the counts of both sources
+are people who took part, so the tables and their total hold both.  The side
+table (local, partner) and the source table (typed by officers, counted from
+registrations) cross: their cells are sums of the three cells local typed,
+local registered and partner, and the four would give those three back.  So
+the three are protected as one table (:func:`participant_figures`, the API's
+``participants_local``, ``participants_registered``, ``participants_partner``)
+and a cell of the side or source table is shown only when it is a sum of
+shown cells, or holds every hidden one (then it is the total minus the shown
+ones): a hidden count is never the difference of two shown figures.
 
 Indicators counted in people (unit ``orang``, ``people`` …) carry the same
 kind of figures: their actual value per period is the total, each
@@ -42,6 +56,7 @@ from kembar.partnerships.models import Partnership
 from kembar.programs.models import (
     Activity,
     AgeBand,
+    CountSource,
     Gender,
     ParticipantCount,
     ParticipantSide,
@@ -53,6 +68,7 @@ __all__ = [
     "PEOPLE_UNITS",
     "breakdown_partnerships",
     "hidden_people_actuals",
+    "participant_figures",
     "participant_summary",
     "participant_totals",
     "participant_totals_listed",
@@ -62,7 +78,22 @@ __all__ = [
 ]
 
 #: The one-way tables of :func:`participant_summary`, in order.
-MARGINS = ("side", "gender", "age_band", "group", "home_region")
+MARGINS = ("side", "source", "gender", "age_band", "group", "home_region")
+#: The tables made of the cells of the "who counted whom" table (see the module).
+_CROSSED = ("side", "source")
+#: Each cell of a crossed table as a sum of cells of the "who counted whom" table.
+_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "side": {
+        ParticipantSide.LOCAL.value: ("participants_local", "participants_registered"),
+        ParticipantSide.PARTNER.value: ("participants_partner",),
+    },
+    "source": {
+        CountSource.OFFICER.value: ("participants_local", "participants_partner"),
+        CountSource.REGISTRATIONS.value: ("participants_registered",),
+    },
+}
+#: The "who counted whom" table: the activity's totals, each a field of the activity.
+_WHO = "who"
 
 #: Indicator units that count people (compared in lower case).
 PEOPLE_UNITS = frozenset(
@@ -75,14 +106,24 @@ def sees_participant_breakdown(user: Any, activity: Activity) -> bool:
     return bool(user is not None and user.has_perm("programs.view_participant_breakdown", activity))
 
 
-def _margins(activity: Activity) -> tuple[dict[str, dict[Any, int]], int]:
-    """The one-way tables and their total."""
-    side = {
-        ParticipantSide.LOCAL.value: activity.participants_local,
-        ParticipantSide.PARTNER.value: activity.participants_partner,
+def _who(activity: Activity) -> dict[str, int]:
+    """Local people typed by officers, local people counted from registrations, partner people."""
+    return {
+        "participants_local": activity.participants_local,
+        "participants_registered": activity.participants_registered,
+        "participants_partner": activity.participants_partner,
     }
-    total = sum(side.values())
-    tables: dict[str, dict[Any, int]] = {name: {} for name in MARGINS[1:]}
+
+
+def _margins(activity: Activity) -> tuple[dict[str, dict[Any, int]], int]:
+    """The "who counted whom" table, the one-way tables of the counts, and their total.
+
+    The counts of both sources are summed; they give tables only when they
+    add up to the total of the three totals.
+    """
+    who = _who(activity)
+    total = sum(who.values())
+    tables: dict[str, dict[Any, int]] = {name: {} for name in MARGINS if name not in _CROSSED}
     for row in activity.participant_counts.all():
         for name, key in (
             ("gender", row.gender),
@@ -91,15 +132,42 @@ def _margins(activity: Activity) -> tuple[dict[str, dict[Any, int]], int]:
             ("home_region", row.home_region_id),
         ):
             tables[name][key] = tables[name].get(key, 0) + row.count
-    margins: dict[str, dict[Any, int]] = {"side": side}
+    margins: dict[str, dict[Any, int]] = {_WHO: who}
     if total > 0 and sum(tables["gender"].values()) == total:
         margins |= tables
     return margins, total
 
 
+def _crossed_hidden(parts: tuple[str, ...], hidden: frozenset[Any]) -> bool:
+    """Whether a sum of ``parts`` of the "who" table would show something hidden there.
+
+    It would unless it holds none of the hidden cells (a sum of shown ones)
+    or all of them (the total minus the shown ones).
+    """
+    held = hidden.intersection(parts)
+    return bool(held) and held != hidden
+
+
+def participant_figures(activity: Activity, *, exact: bool) -> dict[str, int | None]:
+    """The activity's three totals as the API gives them: None where not shown.
+
+    ``participants_local`` and ``participants_partner`` (typed by officers)
+    and ``participants_registered`` (counted from registrations checked in),
+    protected as one table (see the module); exact for who sees the breakdown.
+    """
+    who = _who(activity)
+    if exact:
+        return dict(who)
+    protection = suppress_margins({_WHO: who})
+    return {
+        name: None if protection.is_withheld(_WHO, name) else count for name, count in who.items()
+    }
+
+
 def _ordered(name: str, counts: dict[Any, int]) -> list[Any]:
     orders = {
         "side": ParticipantSide.values,
+        "source": CountSource.values,
         "gender": Gender.values,
         "age_band": AgeBand.values,
         "group": StakeholderGroup.values,
@@ -113,15 +181,31 @@ def participant_summary(activity: Activity, *, exact: bool) -> dict[str, Any]:
     """The activity's participants as one-way tables; protected unless ``exact``.
 
     The shape: ``{"total": int | None, "withheld": [table names], "side": [cell],
-    "gender": [cell], "age_band": [cell], "group": [cell], "home_region": [cell]}``
-    with ``cell = {"code", "name", "count": int | None, "suppressed": bool}``;
-    ``code`` of ``home_region`` is a kecamatan code, or null for people from
-    outside the city (partner people included).
+    "source": [cell], "gender": [cell], "age_band": [cell], "group": [cell],
+    "home_region": [cell]}`` with ``cell = {"code", "name", "count": int | None,
+    "suppressed": bool}``; ``code`` of ``home_region`` is a kecamatan code, or
+    null for people from outside the city (partner people included).  The
+    side and source tables list both their cells, zeros too; ``source`` is
+    ``officer`` (local and partner people typed by officers) and
+    ``registrations`` (local people counted from registrations checked in).
     """
     margins, total = _margins(activity)
     protection = None if exact else suppress_margins(margins, total=total)
+    who_hidden = protection.withheld.get(_WHO, frozenset()) if protection else frozenset()
+    for name in _CROSSED:
+        margins[name] = {
+            key: sum(margins[_WHO][part] for part in parts) for key, parts in _PARTS[name].items()
+        }
+    withheld = set(protection.fully_withheld) if protection else set()
+    if _WHO in withheld:
+        withheld |= set(_CROSSED)
+    withheld.discard(_WHO)
     labels: dict[str, dict[Any, str]] = {
         "side": {key: str(label) for key, label in ParticipantSide.choices},
+        "source": {
+            CountSource.OFFICER.value: _("typed by officers"),
+            CountSource.REGISTRATIONS.value: _("counted from registrations checked in"),
+        },
         "gender": {key: str(label) for key, label in Gender.choices},
         "age_band": {key: str(label) for key, label in AgeBand.choices},
         "group": {key: str(label) for key, label in StakeholderGroup.choices},
@@ -134,18 +218,21 @@ def participant_summary(activity: Activity, *, exact: bool) -> dict[str, Any]:
     }
     result: dict[str, Any] = {
         "total": None if protection and protection.total_withheld else total,
-        "withheld": sorted(protection.fully_withheld) if protection else [],
+        "withheld": sorted(withheld),
     }
     for name in MARGINS:
         counts = margins.get(name, {})
-        if protection and name in protection.fully_withheld:
+        if name in withheld:
             result[name] = []
             continue
         cells = []
         for key in _ordered(name, counts):
-            if name != "side" and not counts[key]:
+            if name not in _CROSSED and not counts[key]:
                 continue
-            hidden = bool(protection and protection.is_withheld(name, key))
+            if name in _CROSSED:
+                hidden = _crossed_hidden(_PARTS[name][key], who_hidden)
+            else:
+                hidden = bool(protection and protection.is_withheld(name, key))
             cells.append(
                 {
                     "code": key,
@@ -172,13 +259,15 @@ def breakdown_partnerships(user: Any, partnerships: Iterable[Partnership]) -> se
 
 
 def participant_totals(activity: Activity, *, exact: bool) -> tuple[int | None, int | None]:
-    """Local and partner participants as the API gives them: the side table of the summary.
+    """Local and partner people who took part: the side table of the summary.
 
-    None where not shown.  Without ``exact``, ``activity.participant_counts``
-    should be prefetched (with ``home_region``).
+    Local people of both sources (typed by officers and counted from
+    registrations checked in).  None where not shown.  Without ``exact``,
+    ``activity.participant_counts`` should be prefetched (with ``home_region``).
     """
     if exact:
-        return activity.participants_local, activity.participants_partner
+        local = activity.participants_local + activity.participants_registered
+        return local, activity.participants_partner
     sides = {
         cell["code"]: cell["count"] for cell in participant_summary(activity, exact=False)["side"]
     }

@@ -132,6 +132,9 @@ def activity_list(
 def _by_participants_shown(user: Any, activities: QuerySet[Activity]) -> QuerySet[Activity]:
     """Most local participants first, counting only those ``user`` sees exactly.
 
+    Local participants of both sources: typed by officers and counted from
+    registrations checked in (as the list shows them).
+
     Activities whose breakdown ``user`` may not see come last, by reference:
     their place among the others would narrow down a count hidden from them
     (UU PDP 27/2022, ``kembar.programs.disclosure``).
@@ -145,7 +148,10 @@ def _by_participants_shown(user: Any, activities: QuerySet[Activity]) -> QuerySe
     shown: Any = Value(None, output_field=IntegerField())
     if exact:
         shown = Case(
-            When(partnership_id__in=exact, then=F("participants_local")),
+            When(
+                partnership_id__in=exact,
+                then=F("participants_local") + F("participants_registered"),
+            ),
             default=shown,
             output_field=IntegerField(),
         )
@@ -160,7 +166,7 @@ def activity_with_children(activities: QuerySet[Activity]) -> QuerySet[Activity]
         Prefetch(
             "participant_counts",
             ParticipantCount.objects.select_related("home_region").order_by(
-                "side", "group", "gender", "age_band", "home_region_id"
+                "source", "side", "group", "gender", "age_band", "home_region_id"
             ),
         ),
         "budget_lines",

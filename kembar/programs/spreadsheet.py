@@ -126,6 +126,7 @@ from kembar.programs.activities import (
     activity_problems,
     budget_problems,
     contribution_problems,
+    officer_counts,
     participant_problems,
     result_problems,
 )
@@ -793,11 +794,7 @@ def _reportable_partnerships(
     user: User, partnership: Partnership | None = None
 ) -> list[Partnership]:
     """The partnerships ``user`` may report activities for (only ``partnership`` if given)."""
-    partnerships = (
-        staff_partnerships(user)
-        .select_related("local_region")
-        .order_by("slug")
-    )
+    partnerships = staff_partnerships(user).select_related("local_region").order_by("slug")
     if partnership is not None:
         partnerships = partnerships.filter(pk=partnership.pk)
     return [item for item in partnerships if may_report_for_partnership(user, item)]
@@ -1160,7 +1157,8 @@ def activity_export(
             continue
         reference = activity.reference
         rows[ACTIVITIES].append(_OutRow(_activity_values(activity)))
-        for count in activity.participant_counts.all():
+        # Officers' counts only: those of registrations checked in are not theirs to re-import.
+        for count in officer_counts(activity):
             rows[PARTICIPANTS].append(
                 _OutRow(
                     {
@@ -2072,9 +2070,7 @@ class _Run:
                     _("This reference belongs to a real activity, not a demonstration record."),
                     _("Use a new reference."),
                 )
-            elif instance is not None and self.actor.has_perm(
-                "programs.change_activity", instance
-            ):
+            elif instance is not None and self.actor.has_perm("programs.change_activity", instance):
                 group = self.groups[reference] = _Group(reference, instance=instance)
             elif instance is not None and self.actor.has_perm("programs.view_activity", instance):
                 cells.fail(

@@ -95,6 +95,7 @@ from kembar.programs.models import (
     Activity,
     BudgetLine,
     Contribution,
+    CountSource,
     ImportUndo,
     Indicator,
     IndicatorPeriod,
@@ -144,6 +145,8 @@ _ATTNAMES = {
     name: getattr(Activity._meta.get_field(name), "attname", name)
     for name in (*ACTIVITY_FIELDS, "version", "updated_at")
 }
+#: Columns no import writes (kembar.participation.registrations counts them): an undo keeps them.
+_COUNTED_BY_KEMBAR = frozenset({"participants_registered"})
 Counts = dict[str, dict[str, int]]
 Progress = Callable[[int], None]
 
@@ -276,8 +279,11 @@ class _Undo:
                     doomed = model._default_manager.filter(pk__in=part)
                     doomed._raw_delete(doomed.db)
             for model, earlier in self.changed.items():
+                # participants_registered is counted by check-ins, never by an import: keep it.
                 names = [
-                    item.attname for item in model._meta.concrete_fields if not item.primary_key
+                    item.attname
+                    for item in model._meta.concrete_fields
+                    if not item.primary_key and item.attname not in _COUNTED_BY_KEMBAR
                 ]
                 model._default_manager.bulk_update(
                     [model(**values) for values in earlier], names, batch_size=500
@@ -322,6 +328,7 @@ class _State:
 
     activities: dict[str, Activity]
     m2m: dict[str, dict[int, set[Any]]]
+    #: The counts officers typed (not those of registrations checked in).
     participants: dict[int, list[ParticipantCount]]
     budget: dict[int, list[BudgetLine]]
     contributions: dict[int, list[Contribution]]
@@ -384,8 +391,11 @@ def state_load(references: Sequence[str], *, lock: bool = False) -> _State:
         for period in IndicatorPeriod.objects.filter(**of("indicator__result__activity_id"))
         if period.indicator_id in indicator_ids
     ]
+    # The officers' counts: those of registrations checked in are not the upload's to change.
     counts = [
-        c for c in ParticipantCount.objects.filter(**of("activity_id")) if c.activity_id in ids
+        c
+        for c in ParticipantCount.objects.filter(**of("activity_id"), source=CountSource.OFFICER)
+        if c.activity_id in ids
     ]
     _attach(counts, "home_region", ())
     budget = [b for b in BudgetLine.objects.filter(**of("activity_id")) if b.activity_id in ids]
@@ -486,6 +496,8 @@ class _Chunk:
         self.update: dict[Any, list[Any]] = {}
         self.remove: dict[Any, list[Any]] = {}
         self.results: list[tuple[Result, Indicator, IndicatorPeriod, bool, bool, bool]] = []
+        #: Activities whose summary key changes (year, sector …), with the key they had.
+        self.moved: list[tuple[Activity, RollupKey]] = []
 
     # Planning
     def _changed(self, model: type[Model], obj: Model) -> None:
@@ -546,6 +558,8 @@ class _Chunk:
                 if row.count > 0
             ]
         rollup_count_deltas(self.undo.rollup, activity_rollup_key(activity), counted, 1)
+        if key_before is not None and key_before != activity_rollup_key(activity):
+            self.moved.append((activity, key_before))
         if before is not None:
             self.undo.changed.setdefault(Activity, []).append(before)
             activity.version += 1
@@ -849,7 +863,30 @@ class _Chunk:
             **self._history(Activity, self.changed_activities, "~", "imported"),
         }
         self._m2m_history(written)
+        self._move_registered()
         rollup_add(undo.rollup)
+
+    def _move_registered(self) -> None:
+        """Move the counts of registrations checked in with their activity's summary key.
+
+        The plan moves the officers' counts it read; these are read here,
+        in the writing transaction after the activities are locked (a
+        check-in updates its activity's row first), so that the summary
+        moves exactly what is counted now.
+        """
+        if not self.moved:
+            return
+        before = {activity.pk: key for activity, key in self.moved}
+        after = {activity.pk: activity_rollup_key(activity) for activity, _key in self.moved}
+        rows = ParticipantCount.objects.filter(
+            activity_id__in=list(before), source=CountSource.REGISTRATIONS
+        ).values_list(
+            "activity_id", "side", "group", "gender", "age_band", "home_region_id", "count"
+        )
+        for activity_id, side, group, gender, age_band, home, people in rows:
+            cells = [(side, group, gender, age_band, home, people)]
+            rollup_count_deltas(self.undo.rollup, before[activity_id], cells, -1)
+            rollup_count_deltas(self.undo.rollup, after[activity_id], cells, 1)
 
     def _m2m_history(self, records: dict[Any, Any]) -> None:
         """Each new history record of an activity lists its SDG goals, targets, focus areas."""

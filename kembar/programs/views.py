@@ -42,6 +42,7 @@ from kembar.programs.activities import (
     activity_result_record,
     activity_save,
     needs_trip_report,
+    officer_counts,
     trip_report_save,
 )
 from kembar.programs.conflicts import display
@@ -181,6 +182,10 @@ def _render_detail(
         "activity": activity,
         "can_see_breakdown": breakdown,
         "participant_summary": None if breakdown else participant_summary(activity, exact=False),
+        # Local people of both sources: typed by officers, counted from registrations.
+        "local_participants": (
+            activity.participants_local + activity.participants_registered if breakdown else None
+        ),
         "hidden_actuals": set() if breakdown else hidden_people_actuals(activity),
         "can_change": user.has_perm("programs.change_activity", activity),
         "can_see_trip": can_see_trip,
@@ -325,7 +330,7 @@ def activity_participants(request: StaffRequest, reference: str) -> HttpResponse
             "home_region": count.home_region_id,
             "count": count.count,
         }
-        for count in activity.participant_counts.all()
+        for count in officer_counts(activity)
     ]
     data, adding = _row_data(request, (ParticipantFormSet, "rows"))
     # The totals start empty: empty means "the sum of the rows", which they are until

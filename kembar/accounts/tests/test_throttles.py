@@ -75,7 +75,8 @@ def test_token_requests_per_address(settings: Any, officer: User) -> None:
 
 
 def test_default_rates_are_settings(settings: Any) -> None:
-    assert sorted(settings.KEMBAR_API_RATES) == ["address", "sign_in", "user"]
+    assert sorted(settings.KEMBAR_API_RATES) == ["address", "registration", "sign_in", "user"]
+    assert settings.KEMBAR_API_RATES["registration"] == "30/hour"
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
         "kembar.accounts.throttles.UserRateThrottle",
         "kembar.accounts.throttles.AddressRateThrottle",

@@ -93,6 +93,11 @@ PUBLIC_ROUTES = {
     "api/v1/activities/<slug:reference>/": "activities",
     "api/v1/opportunities/": "json",
     "api/v1/opportunities/<int:pk>/": "json",
+    # Calls for participation (kembar.participation.views_public): terms and places, no counts
+    # of people (how full a call is comes as a word: places left, waiting list, closed).
+    "opportunities/": "page",
+    "opportunities/<int:pk>/": "page",
+    "opportunities/<int:pk>/availability/": "page",
     "api/v1/insights/reach/": "reach",
     "api/v1/insights/multipliers/": "json",
     "api/v1/network/cities/{}/ego/": "json",
@@ -401,7 +406,12 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
         "pk": "1",
         "uidb64": "MQ",
         "token": "set-password",
+        # A resident's data link (kembar.participation.urls_data): a bad token is 404.
+        "data_token": "not-a-signed-token",
+        # A survey link's signed token (kembar.participation.links): a bad token is 404.
+        "signed": "not-a-signed-token",
         "job_id": "00000000-0000-4000-8000-000000000000",
+        "registration_pk": "1",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")

@@ -17,7 +17,7 @@ from kembar.partnerships.tests.factories import PartnershipFactory
 from kembar.partnerships.tests.seeding import semarang_record_load
 from kembar.portal.activities import parse_month
 from kembar.programs.activities import ActivityData, ParticipantRow, activity_save
-from kembar.programs.models import Activity, Result
+from kembar.programs.models import Activity, CountSource, ParticipantCount, Result
 from kembar.programs.tests.factories import (
     ActivityFactory,
     GovernmentAffairFactory,
@@ -258,3 +258,66 @@ def test_the_new_public_pages_are_shared_from_the_public_cache() -> None:
     assert [answer.status_code for answer in first] == [200, 200, 200]
     assert [answer.cookies for answer in first] == [{}, {}, {}]
     assert [answer["X-Cache"] for answer in second] == ["hit", "hit", "hit"]
+
+
+def _register(activity: Activity, people: int) -> None:
+    """``people`` young women of Semarang Tengah counted from registrations checked in."""
+    ParticipantCount.objects.create(
+        activity=activity,
+        source=CountSource.REGISTRATIONS,
+        side="local",
+        group="students_youth",
+        gender="female",
+        age_band="15-24",
+        home_region_id=semarang_kecamatan().kode,  # type: ignore[attr-defined]
+        count=people,
+    )
+    Activity.objects.filter(pk=activity.pk).update(participants_registered=people)
+
+
+def _source_table(html: str) -> str:
+    table = html[html.index('data-table="source"') :]
+    return table[: table.index("</div>")]
+
+
+@pytest.mark.parametrize(
+    ("registered", "total", "typed", "counted"),
+    [
+        (6, 13, "typed by officers: 7<", "counted from registrations checked in: 6<"),
+        # 3 registered is hidden, and the typed 7 with it (the total would give it back).
+        (
+            3,
+            10,
+            'typed by officers: <span class="muted">not shown</span>',
+            'counted from registrations checked in: <span class="muted">not shown</span>',
+        ),
+    ],
+)
+def test_the_activity_page_shows_both_sources_protected(
+    client: Client, record: None, registered: int, total: int, typed: str, counted: str
+) -> None:
+    activity = reported(
+        reference="SMG-BNE-1", slug="smg-brisbane", rows=[("female", 5), ("male", 2)]
+    )
+    _register(activity, registered)
+    english(client)
+
+    response = client.get("/activities/SMG-BNE-1/")
+
+    reach = section(response.content.decode(), "reach-heading")
+    assert f"{total} people took part." in reach
+    source = _source_table(reach)
+    assert typed in source and counted in source
+    api = client.get("/api/v1/activities/SMG-BNE-1/").json()
+    assert response.context["page"].summary == api["participant_summary"]
+    assert api["participants_registered"] == (registered if registered >= 5 else None)
+
+
+def test_the_source_table_is_left_out_without_registrations(client: Client, record: None) -> None:
+    reported(reference="SMG-BNE-1", slug="smg-brisbane", rows=[("female", 5), ("male", 2)])
+    english(client)
+
+    html = client.get("/activities/SMG-BNE-1/").content.decode()
+
+    assert 'data-table="source"' not in html
+    assert 'data-table="side"' in html

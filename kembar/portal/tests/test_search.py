@@ -105,7 +105,7 @@ def test_search_empty_states(client: Client, record: None) -> None:
 
     assert 'id="search-empty"' in blank and 'id="search-total"' not in blank
     assert "0 results for “zzzyx”." in nothing
-    assert nothing.count("Nothing found here.") == 2
+    assert nothing.count("Nothing found here.") == 3  # partnerships, activities, opportunities
 
 
 def test_search_in_indonesian(client: Client, record: None) -> None:

@@ -27,7 +27,9 @@ from kembar.common.versioning import RequiredInPatch
 from kembar.geo.models import Region
 from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.models import FocusArea, Partnership
+from kembar.programs.activities import officer_counts
 from kembar.programs.disclosure import (
+    participant_figures,
     participant_summary,
     protect_people_indicators,
     sees_participant_breakdown,
@@ -157,6 +159,17 @@ class ParticipantCountSerializer(serializers.ModelSerializer[ParticipantCount]):
         fields = ["side", "group", "gender", "age_band", "home_region", "home_region_name", "count"]
 
 
+class OfficerCountListSerializer(serializers.ListSerializer[ParticipantCount]):
+    """The counts officers typed, which add up to ``participants_local`` and ``_partner``.
+
+    Not those of registrations checked in (``participants_registered``):
+    the breakdown a client reads is the one it sends back to replace.
+    """
+
+    def get_attribute(self, instance: Any) -> list[ParticipantCount]:
+        return officer_counts(instance)
+
+
 class BudgetLineSerializer(serializers.ModelSerializer[BudgetLine]):
     kind = _money_kind(read_only=True)
 
@@ -229,7 +242,10 @@ class ParticipantCellSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ParticipantSummarySerializer(serializers.Serializer[dict[str, Any]]):
-    """All participants (both sides) as one-way tables that add up to ``total``.
+    """All participants (both sides, both sources) as one-way tables that add up to ``total``.
+
+    ``source``: people typed by officers (``officer``, both sides) and local
+    people counted from registrations checked in (``registrations``).
 
     Exact for staff of the partnership's region.  For everyone else counts of
     1–4 are null (``suppressed``), with enough other counts that none can be
@@ -241,6 +257,7 @@ class ParticipantSummarySerializer(serializers.Serializer[dict[str, Any]]):
     total = serializers.IntegerField(allow_null=True)
     withheld = serializers.ListField(child=serializers.CharField())
     side = ParticipantCellSerializer(many=True)
+    source = ParticipantCellSerializer(many=True)  # type: ignore[assignment]
     gender = ParticipantCellSerializer(many=True)
     age_band = ParticipantCellSerializer(many=True)
     group = ParticipantCellSerializer(many=True)
@@ -250,17 +267,21 @@ class ParticipantSummarySerializer(serializers.Serializer[dict[str, Any]]):
 class ActivitySerializer(serializers.ModelSerializer[Activity]):
     """An activity with everything recorded under it (except the trip report).
 
-    ``participants`` is the breakdown that adds up to ``participants_local`` and
-    ``participants_partner``.  Amounts, rates and indicator values are decimal
+    ``participants`` is the breakdown officers typed, which adds up to
+    ``participants_local`` and ``participants_partner``;
+    ``participants_registered`` are the local people counted from
+    registrations checked in on the portal (never typed; local people who
+    took part are ``participants_local`` + ``participants_registered``, and
+    ``participant_summary`` holds both).  Amounts, rates and indicator values are decimal
     strings (``"13032085.75"``); ``amount_idr`` = ``amount`` × ``rate_to_idr``,
     rounded half up to the cent.
 
     Personal data (UU PDP 27/2022): the breakdown ``participants`` is given to
     staff of the partnership's own region and administrators only; for
     everyone else (anonymous callers included) it is null, and
-    ``participant_summary``, ``participants_local``, ``participants_partner``
-    and indicator values counted in people have counts of 1–4 people, and
-    the counts that would reveal them, replaced by null.
+    ``participant_summary``, ``participants_local``, ``participants_partner``,
+    ``participants_registered`` and indicator values counted in people have
+    counts of 1–4 people, and the counts that would reveal them, replaced by null.
     """
 
     partnership = PartnershipBriefSerializer(read_only=True)
@@ -287,12 +308,22 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
     participants_partner = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="null when suppressed (see participant_summary)"
     )
-    participants = ParticipantCountSerializer(
-        source="participant_counts",
-        many=True,
+    participants_registered = serializers.IntegerField(
         read_only=True,
         allow_null=True,
-        help_text="the full breakdown; null unless you are staff of the partnership's region",
+        help_text=(
+            "local people counted from registrations checked in (not typed); "
+            "null when suppressed (see participant_summary)"
+        ),
+    )
+    participants = OfficerCountListSerializer(
+        child=ParticipantCountSerializer(),
+        source="participant_counts",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "the breakdown typed by officers; null unless you are staff of the partnership's region"
+        ),
     )
     participant_summary = serializers.SerializerMethodField()
     budget = BudgetLineSerializer(source="budget_lines", many=True, read_only=True)
@@ -324,6 +355,7 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
             "focus_areas",
             "participants_local",
             "participants_partner",
+            "participants_registered",
             "is_demo",
             "participants",
             "participant_summary",
@@ -346,9 +378,7 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
         data: dict[str, Any] = super().to_representation(instance)
         if not self._exact(instance):
             data["participants"] = None
-            sides = {cell["code"]: cell["count"] for cell in data["participant_summary"]["side"]}
-            data["participants_local"] = sides.get(ParticipantSide.LOCAL.value)
-            data["participants_partner"] = sides.get(ParticipantSide.PARTNER.value)
+            data.update(participant_figures(instance, exact=False))
             protect_people_indicators(data["results"])
         return data
 

@@ -102,7 +102,7 @@ def test_a_total_under_five_withholds_every_table(
     body = _get(world, "anonymous")
     summary = body["participant_summary"]
     assert summary["total"] is None
-    assert summary["withheld"] == ["age_band", "gender", "group", "home_region", "side"]
+    assert summary["withheld"] == ["age_band", "gender", "group", "home_region", "side", "source"]
     assert all(summary[table] == [] for table in summary["withheld"])
     assert (body["participants_local"], body["participants_partner"]) == (None, None)
     [period_data] = body["results"][0]["indicators"][0]["periods"]

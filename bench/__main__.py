@@ -3,7 +3,7 @@
 import importlib
 
 # http last: it prepares its own database and runs gunicorn, wrk and locust (about 12 min).
-BENCHMARKS = ["reference_load", "io_multipliers", "network", "reach", "http"]
+BENCHMARKS = ["reference_load", "io_multipliers", "network", "reach", "registrations", "http"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

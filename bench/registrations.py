@@ -155,7 +155,7 @@ def _checks(env: dict[str, str], people: int, places: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--places", type=int, default=100)
@@ -282,11 +282,11 @@ def main() -> None:
             and wall <= 60
         )
         print(json.dumps(report, indent=2))
-        sys.exit(0 if report["ok"] else 1)
+        return 0 if report["ok"] else 1
     finally:
         server.terminate()
         server.wait(10)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

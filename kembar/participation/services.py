@@ -359,6 +359,29 @@ def opportunity_transition(
     return locked
 
 
+def opportunity_close_at_deadline(opportunity: Opportunity) -> bool:
+    """Close a published call whose deadline has passed (the task queue; no actor).
+
+    Recorded in the history like an officer's change, with the reason "deadline";
+    a first-come call's unclaimed reserved places then go to the waiting list.
+    False when there was nothing to do (closed meanwhile, or the deadline moved).
+    """
+    with transaction.atomic():
+        locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+        if locked.status != OpportunityStatus.PUBLISHED or (
+            locked.deadline is None or locked.deadline > timezone.now()
+        ):
+            return False
+        locked.status = OpportunityStatus.CLOSED
+        locked.status_reason = "deadline"
+        locked.version += 1
+        _save(locked, None, "deadline")
+        from kembar.participation import registrations
+
+        registrations.places_release(locked)
+    return True
+
+
 def _reservation_problems(
     opportunity: Opportunity, rows: Sequence[ReservationRow]
 ) -> dict[str, list[str]]:

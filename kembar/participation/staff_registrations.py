@@ -31,6 +31,7 @@ from kembar.participation.models import (
     Opportunity,
     OpportunityStatus,
     Registration,
+    RegistrationEvent,
     RegistrationStatus,
 )
 from kembar.participation.registrations import (
@@ -234,4 +235,12 @@ def registration_scores_set(
             )
         locked.scores = clean
         locked.save(update_fields=["scores"])
+        RegistrationEvent.objects.create(
+            opportunity_id=locked.opportunity_id,
+            registration=locked,
+            number=locked.number,
+            kind=RegistrationEvent.Kind.SCORED,
+            detail=", ".join(f"{name}={value}" for name, value in clean.items())[:200],
+            actor=actor,
+        )
     return locked

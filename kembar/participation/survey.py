@@ -39,6 +39,7 @@ from kembar.geo.models import Region
 from kembar.participation.models import (
     Opportunity,
     Registration,
+    RegistrationEvent,
     RegistrationStatus,
     SurveyAgain,
     SurveyGain,
@@ -125,6 +126,12 @@ def survey_submit(
                 )
             if SurveyResponse.objects.filter(registration=locked).exists():
                 raise RegistrationRefused(_answered_message(), "answered")
+            RegistrationEvent.objects.create(
+                opportunity_id=locked.opportunity_id,
+                registration=locked,
+                number=locked.number,
+                kind=RegistrationEvent.Kind.SURVEY_ANSWERED,
+            )
             return SurveyResponse.objects.create(
                 registration=locked,
                 activity_id=locked.opportunity.activity_id,

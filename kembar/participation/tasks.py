@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
@@ -160,23 +159,13 @@ def registration_mail(registration_id: int, kind: str) -> None:
 @db_periodic_task(crontab(minute="*/5"))
 def calls_close() -> None:
     """Close published calls past their deadline (an officer may also close one earlier)."""
-    from kembar.participation.registrations import places_release
+    from kembar.participation.services import opportunity_close_at_deadline
 
     for opportunity in Opportunity.objects.filter(
         status=OpportunityStatus.PUBLISHED, deadline__lte=timezone.now()
     ):
-        with transaction.atomic():
-            changed = Opportunity.objects.filter(
-                pk=opportunity.pk, status=OpportunityStatus.PUBLISHED
-            ).update(
-                status=OpportunityStatus.CLOSED,
-                status_reason="deadline",
-                version=opportunity.version + 1,
-            )
-            if changed:
-                opportunity.refresh_from_db()
-                places_release(opportunity)
-        logger.info("Closed call %s at its deadline", opportunity.pk)
+        if opportunity_close_at_deadline(opportunity):
+            logger.info("Closed call %s at its deadline", opportunity.pk)
 
 
 @db_periodic_task(local_crontab(hour="7", minute="0"))

@@ -244,6 +244,8 @@ class RegistrationEvent(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         CHECKED_IN = "checked_in", _("checked in")
         CHECK_IN_UNDONE = "check_in_undone", _("check-in undone")
+        SCORED = "scored", _("scored by the panel")
+        SURVEY_ANSWERED = "survey_answered", _("survey answered")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
         ERASED = "erased", _("personal data deleted")
         PURGED = "purged", _("personal data deleted at the end of its retention")

@@ -348,3 +348,28 @@ def test_a_lottery_is_repeatable_from_its_seed(
         "[Kembar] Tempat Anda",
         "[Kembar] Tempat Anda",
     ]
+
+
+def test_panel_scores_and_survey_answers_leave_an_audit_event(people: People) -> None:
+    from kembar.participation.staff_registrations import registration_scores_set
+    from kembar.participation.survey import survey_submit
+
+    panel = published_call(
+        people.activity,
+        allocation="panel",
+        panel_criteria=[{"name": "motivation", "weight": 1}],
+    )
+    applicant = register(panel, "a@example.test", person(name="A"))
+    opportunity_transition(actor=people.officer, opportunity=panel, target="closed")
+    registration_scores_set(actor=people.officer, registration=applicant, scores={"motivation": 4})
+    call = published_call(people.activity)
+    guest = register(call, "b@example.test", person(name="B"))
+    check_in(actor=people.officer, opportunity=call, code=guest.checkin_code)
+    survey_submit(registration=guest, gained=["skills"], satisfaction=4, again="yes", comment="")
+    events = RegistrationEvent.objects.filter(kind__in=["scored", "survey_answered"])
+    assert sorted(events.values_list("number", "kind", "detail", "actor")) == sorted(
+        [
+            (applicant.number, "scored", "motivation=4.0", people.officer.pk),
+            (guest.number, "survey_answered", "", None),
+        ]
+    )

@@ -50,6 +50,13 @@ def test_calls_close_at_their_deadline_and_release_reserved_places(people: Peopl
     _run(calls_close)  # nothing more
     call.refresh_from_db()
     assert call.status == "closed"
+    # In the history, like an officer's change, without an officer.
+    latest = call.history.order_by("-history_id").first()
+    assert (latest.status, latest.history_change_reason, latest.history_user) == (
+        "closed",
+        "deadline",
+        None,
+    )
 
 
 def test_a_reminder_two_days_before_and_only_once(people: People) -> None:

@@ -98,9 +98,51 @@ class OpportunityForm(forms.Form):
         help_text=_("One criterion a line: its name, a colon and its weight, e.g. Motivation: 2"),
     )
 
-    def __init__(self, *args: Any, kecamatan: Any, **kwargs: Any) -> None:
+    questions = forms.CharField(
+        label=_("The call's own questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "At most five, one a line: the question in Indonesian, then | and the question in "
+            "English; start the line with * when an answer is required, e.g. "
+            "* Mengapa Anda ingin ikut? | Why do you want to take part?"
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        kecamatan: Any,
+        questions: list[dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["eligible_kecamatan"].queryset = kecamatan  # type: ignore[attr-defined]
+        #: The call's questions as stored: a question kept keeps its key (answers use it).
+        self.stored_questions = questions or []
+
+    def clean_questions(self) -> list[dict[str, Any]]:
+        keys = {q["text_id"]: q["key"] for q in self.stored_questions if isinstance(q, dict)}
+        used = set(keys.values())
+        parsed = []
+        for line in self.cleaned_data["questions"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            required = line.startswith("*")
+            text_id, _bar, text_en = line.lstrip("*").partition("|")
+            text_id, text_en = text_id.strip(), text_en.strip()
+            key = keys.get(text_id)
+            if key is None:
+                number = 1
+                while f"q{number}" in used:
+                    number += 1
+                key = f"q{number}"
+                used.add(key)
+            parsed.append(
+                {"key": key, "text_id": text_id, "text_en": text_en, "required": required}
+            )
+        return parsed
 
     def clean_panel_criteria(self) -> list[dict[str, Any]]:
         criteria = []
@@ -130,6 +172,12 @@ class OpportunityForm(forms.Form):
         initial: dict[str, Any] = dict(data.__dict__)
         initial["panel_criteria"] = "\n".join(
             f"{item['name']}: {json.dumps(item['weight'])}" for item in data.panel_criteria
+        )
+        initial["questions"] = "\n".join(
+            ("* " if item.get("required") else "")
+            + item.get("text_id", "")
+            + (f" | {item['text_en']}" if item.get("text_en") else "")
+            for item in data.questions
         )
         return initial
 

@@ -241,7 +241,11 @@ def resident_erase(*, resident: Resident, reason: str = "erased") -> dict[str, i
     """
     today = timezone.localdate()
     with transaction.atomic():
-        resident = Resident.objects.select_for_update().select_related("user").get(pk=resident.pk)
+        resident = (
+            Resident.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=resident.pk)
+        )
         registrations = list(
             resident.registrations.select_related("opportunity__activity").order_by("pk")
         )

@@ -76,7 +76,10 @@ LABELS = {
     "allocation": gettext_lazy("how places are given"),
     "lottery_seed": gettext_lazy("lottery seed"),
     "panel_criteria": gettext_lazy("panel criteria"),
+    "questions": gettext_lazy("the call's own questions"),
 }
+#: At most this many questions of its own per call (registration takes a minute).
+MAX_QUESTIONS = 5
 
 
 @dataclass
@@ -97,6 +100,8 @@ class OpportunityData:
     allocation: str = Allocation.FIRST_COME
     lottery_seed: str = ""
     panel_criteria: list[dict[str, Any]] = field(default_factory=list)
+    #: Each ``{"key", "text_id", "text_en", "required"}``; keys stay with their question.
+    questions: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of(cls, opportunity: Opportunity) -> OpportunityData:
@@ -158,6 +163,45 @@ def _criteria_problems(criteria: Any) -> list[str]:
     return problems
 
 
+def _question_problems(questions: Any) -> list[str]:
+    if not isinstance(questions, list):
+        return [_("Give the questions as a list.")]
+    problems = []
+    if len(questions) > MAX_QUESTIONS:
+        problems.append(
+            _("A call may ask at most %(count)d questions of its own.") % {"count": MAX_QUESTIONS}
+        )
+    keys = set()
+    for item in questions:
+        if not isinstance(item, dict) or set(item) != {"key", "text_id", "text_en", "required"}:
+            problems.append(
+                _(
+                    "Each question needs its key, its text in both languages and "
+                    "whether it is required, nothing else."
+                )
+            )
+            continue
+        key, text_id, text_en = item["key"], item["text_id"], item["text_en"]
+        if not (isinstance(key, str) and key.isidentifier() and len(key) <= 20):
+            problems.append(_("A question's key is a short name of letters and digits."))
+        elif key in keys:
+            problems.append(_("The question key “%(key)s” is given twice.") % {"key": key})
+        keys.add(key)
+        if not isinstance(text_id, str) or not text_id.strip() or len(text_id) > 300:
+            problems.append(
+                _("Each question needs its text in Indonesian (at most 300 characters).")
+            )
+        elif (refused := check_text(text_id, str(LABELS["questions"]))) is not None:
+            problems.append(refused)
+        if not isinstance(text_en, str) or len(text_en) > 300:
+            problems.append(_("A question's English text has at most 300 characters."))
+        elif text_en and (refused := check_text(text_en, str(LABELS["questions"]))) is not None:
+            problems.append(refused)
+        if not isinstance(item["required"], bool):
+            problems.append(_("Say with true or false whether a question needs an answer."))
+    return problems
+
+
 def kecamatan_of(activity: Activity) -> Any:
     """The kecamatan of the activity's local region (who may be named as eligible)."""
     return Region.objects.filter(
@@ -205,6 +249,8 @@ def _validate(activity: Activity, data: OpportunityData, reserved: int) -> None:
             add(name, _("Name each code once."))
     for message in _criteria_problems(data.panel_criteria):
         add("panel_criteria", message)
+    for message in _question_problems(data.questions):
+        add("questions", message)
     if problems:
         raise ValidationError(problems)
 
@@ -226,6 +272,15 @@ def _apply(opportunity: Opportunity, data: OpportunityData) -> None:
     opportunity.lottery_seed = data.lottery_seed.strip()
     opportunity.panel_criteria = [
         {"name": item["name"].strip(), "weight": item["weight"]} for item in data.panel_criteria
+    ]
+    opportunity.questions = [
+        {
+            "key": item["key"],
+            "text_id": item["text_id"].strip(),
+            "text_en": item["text_en"].strip(),
+            "required": item["required"],
+        }
+        for item in data.questions
     ]
 
 

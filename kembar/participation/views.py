@@ -25,6 +25,7 @@ from kembar.common.versioning import EditConflict, conflict_box, display
 from kembar.participation import selectors
 from kembar.participation.forms import OpportunityFilterForm, OpportunityForm, TransitionForm
 from kembar.participation.models import Opportunity, OpportunityStatus, PersonalDataAccess
+from kembar.participation.registrations import log_personal_data_access
 from kembar.participation.services import (
     NEXT_STATUS,
     OpportunityData,
@@ -35,6 +36,7 @@ from kembar.participation.services import (
     opportunity_update,
     suggested_reservations,
 )
+from kembar.participation.survey import survey_comments
 from kembar.partnerships.views import StaffRequest, staff_view
 from kembar.programs import selectors as activity_selectors
 from kembar.programs.models import Activity
@@ -137,7 +139,12 @@ def opportunity_edit(request: StaffRequest, pk: int) -> HttpResponse:
     activity = opportunity.activity
     kecamatan = kecamatan_of(activity)
     initial = OpportunityForm.initial_from(OpportunityData.of(opportunity))
-    form = OpportunityForm(request.POST or None, kecamatan=kecamatan, initial=initial)
+    form = OpportunityForm(
+        request.POST or None,
+        kecamatan=kecamatan,
+        initial=initial,
+        questions=opportunity.questions,
+    )
     conflict = None
     version = _version(request, opportunity)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +192,15 @@ def opportunity_detail(request: StaffRequest, pk: int) -> HttpResponse:
         "reservations": opportunity.reservations.all(),
         "suggestions": suggested_reservations(opportunity, user=request.user) if can_manage else [],
         "history": opportunity.history.select_related("history_user").order_by("-history_id")[:20],
+        "comments": survey_comments(actor=request.user, opportunity=opportunity)
+        if can_manage
+        else [],
     }
+    if context["comments"]:
+        # Free text may name people: reading it is an access to personal data.
+        log_personal_data_access(
+            request, "survey comments", opportunity=opportunity, people=len(context["comments"])
+        )
     return render(request, "staff/opportunities/detail.html", context)
 
 

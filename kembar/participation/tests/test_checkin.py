@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import segno
+from django.db.models import F
 from django.test import Client
 from django.utils import translation
 
@@ -107,7 +108,8 @@ def counted(activity: Activity) -> tuple[int, list[tuple[Any, ...]]]:
     activity.refresh_from_db()
     rows = list(
         ParticipantCount.objects.filter(activity=activity, source="registrations")
-        .order_by("home_region_id", "gender")
+        # People from outside the city (no kecamatan) first, on SQLite and PostgreSQL alike.
+        .order_by(F("home_region_id").asc(nulls_first=True), "gender")
         .values_list("side", "group", "gender", "age_band", "home_region_id", "count")
     )
     return activity.participants_registered, rows

@@ -466,3 +466,29 @@ def test_a_citizen_downloads_their_own_certificate_only(client: Client, people: 
     assert client.get(f"/warga/pendaftaran/{other.pk}/sertifikat.pdf").status_code == 404
     client.force_login(people.officer)
     assert client.get(f"/warga/pendaftaran/{own.pk}/sertifikat.pdf").status_code == 403
+
+
+def test_staff_read_the_comments_on_the_call_and_the_reading_is_logged(people: Any) -> None:
+    from kembar.accounts.tests.factories import force_login_with_second_factor
+    from kembar.participation.models import PersonalDataAccess
+    from kembar.participation.registrations import check_in
+    from kembar.participation.survey import survey_submit
+    from kembar.participation.tests.factories import person, published_call, register
+
+    call = published_call(people.activity)
+    guest = register(call, "k@example.test", person(name="Komentator"))
+    check_in(actor=people.officer, opportunity=call, code=guest.checkin_code)
+    survey_submit(
+        registration=guest, gained=[], satisfaction=3, again="maybe", comment="Ruangannya panas"
+    )
+    client = Client()
+    force_login_with_second_factor(client, people.officer)
+    page = client.get(f"/staff/opportunities/{call.pk}/").content.decode()
+    assert "Ruangannya panas" in page
+    assert "Komentator" not in page
+    assert list(PersonalDataAccess.objects.values_list("action", "people")) == [
+        ("survey comments", 1)
+    ]
+    other = Client()
+    force_login_with_second_factor(other, people.council)
+    assert "Ruangannya panas" not in other.get(f"/staff/opportunities/{call.pk}/").content.decode()

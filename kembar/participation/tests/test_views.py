@@ -208,3 +208,50 @@ def test_edit_with_a_stale_version_shows_the_conflict(people: People) -> None:
     assert [row["label"] for row in stale.context["conflict"]["rows"]] == ["places"]
     opportunity.refresh_from_db()
     assert (opportunity.places, opportunity.version) == (25, 2)
+
+
+def test_the_calls_own_questions_keep_their_keys_when_edited(people: People) -> None:
+    opportunity = OpportunityFactory.create(activity=people.activity, places=20)
+    client = english(people.officer)
+    values = {
+        "kind": "training",
+        "title_id": opportunity.title_id,
+        "title_en": opportunity.title_en,
+        "places": "20",
+        "allocation": "first_come",
+        "version": "1",
+        "questions": "* Mengapa Anda ingin ikut? | Why do you want to take part?\nSekolah Anda?",
+    }
+    assert client.post(f"/staff/opportunities/{opportunity.pk}/edit/", values).status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.questions == [
+        {
+            "key": "q1",
+            "text_id": "Mengapa Anda ingin ikut?",
+            "text_en": "Why do you want to take part?",
+            "required": True,
+        },
+        {"key": "q2", "text_id": "Sekolah Anda?", "text_en": "", "required": False},
+    ]
+    form = client.get(f"/staff/opportunities/{opportunity.pk}/edit/").context["form"]
+    assert form.initial["questions"] == (
+        "* Mengapa Anda ingin ikut? | Why do you want to take part?\nSekolah Anda?"
+    )
+    # The first question removed and a new one added: the kept one keeps q2; the new one gets
+    # a key the call's questions did not use before this edit.
+    values |= {"version": "2", "questions": "Sekolah Anda?\nKelas berapa?"}
+    assert client.post(f"/staff/opportunities/{opportunity.pk}/edit/", values).status_code == 302
+    opportunity.refresh_from_db()
+    assert [(q["key"], q["text_id"]) for q in opportunity.questions] == [
+        ("q2", "Sekolah Anda?"),
+        ("q3", "Kelas berapa?"),
+    ]
+    too_many = "\n".join(f"Pertanyaan {n}?" for n in range(6))
+    refused = client.post(
+        f"/staff/opportunities/{opportunity.pk}/edit/",
+        values | {"version": "3", "questions": too_many},
+    )
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["questions"] == [
+        "A call may ask at most 5 questions of its own."
+    ]

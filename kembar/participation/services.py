@@ -407,7 +407,12 @@ def opportunity_transition(
         # Import here: the registrations import this module's neighbours, not the reverse.
         from kembar.participation import registrations
 
-        if target == OpportunityStatus.CLOSED:
+        if target == OpportunityStatus.PUBLISHED:
+            from kembar.participation.tasks import call_announce
+
+            pk = locked.pk
+            transaction.on_commit(lambda: call_announce(pk))
+        elif target == OpportunityStatus.CLOSED:
             registrations.places_release(locked, actor)
         elif target == OpportunityStatus.RESULTS_PUBLISHED:
             registrations.results_mail(locked)

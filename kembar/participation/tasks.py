@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
@@ -32,9 +33,11 @@ from kembar.participation.models import (
     OpportunityStatus,
     Registration,
     RegistrationStatus,
+    Resident,
 )
 
 __all__ = [
+    "call_announce",
     "calls_close",
     "mail_text",
     "registration_mail",
@@ -154,6 +157,46 @@ def registration_mail(registration_id: int, kind: str) -> None:
     if text is None:
         return
     send_mail(text[0], text[1], None, [registration.resident.email])
+
+
+@db_task(retries=5, retry_delay=120)
+def call_announce(opportunity_id: int) -> None:
+    """Tell the residents who asked to hear of future calls that a call is open (once each).
+
+    Only while their consent stands; each e-mail names the call and ends with the
+    link to withdraw that consent.
+    """
+    opportunity = (
+        Opportunity.objects.select_related("activity__partnership")
+        .filter(pk=opportunity_id, status=OpportunityStatus.PUBLISHED)
+        .first()
+    )
+    if opportunity is None:
+        return
+    residents = Resident.objects.filter(
+        consents__purpose=ConsentPurpose.FUTURE_CALLS, consents__withdrawn_at__isnull=True
+    ).distinct()
+    for resident in residents.iterator():
+        with translation.override(resident.language):
+            values = {
+                "title": opportunity.title,
+                "deadline": opportunity.deadline.date().isoformat()
+                if opportunity.deadline
+                else "-",
+                "url": _url(reverse("participation:opportunity", args=[opportunity.pk])),
+                "link": _url(manage_path(resident)),
+            }
+            subject = _("[Kembar] A new call is open: %(title)s") % values
+            body = (
+                _(
+                    "A new call of the city's sister-city cooperation is open: “%(title)s”, "
+                    "registration until %(deadline)s.\n\n%(url)s\n\n--\nYou get this e-mail "
+                    "because you asked to hear of future calls. Stop it, or see and delete your "
+                    "data: %(link)s"
+                )
+                % values
+            )
+        send_mail(subject, body, None, [resident.email])
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -95,3 +95,26 @@ def test_the_survey_goes_once_to_those_who_took_part_and_still_consent(people: P
     assert text is not None
     assert "/warga/survei/" in text[1]
     assert mail_text(Registration.objects.get(name="C"), "survey") is None
+
+
+def test_a_published_call_is_announced_to_those_who_asked(
+    people: People, django_capture_on_commit_callbacks: Any
+) -> None:
+    from kembar.participation.services import opportunity_transition
+    from kembar.participation.tests.factories import OpportunityFactory
+
+    first = published_call(people.activity)
+    register(first, "yes@example.test", person(consents=("taking_part", "future_calls")))
+    register(first, "no@example.test", person(consents=("taking_part",)))
+    register(first, "later@example.test", person(consents=("taking_part", "future_calls")))
+    Consent.objects.filter(resident__email="later@example.test", purpose="future_calls").update(
+        withdrawn_at=timezone.now()
+    )
+    draft = OpportunityFactory.create(activity=people.activity, title_id="Magang di Brisbane")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        opportunity_transition(actor=people.officer, opportunity=draft, target="published")
+    assert [message.to for message in mail.outbox] == [["yes@example.test"]]
+    assert mail.outbox[0].subject == "[Kembar] Peluang baru dibuka: Magang di Brisbane"
+    assert f"/opportunities/{draft.pk}/" in mail.outbox[0].body
+    assert "/warga/data/" in mail.outbox[0].body

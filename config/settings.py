@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "kembar.partnerships",
     "kembar.programs",
     "kembar.participation",
+    "kembar.opendata",
+    "kembar.reports",
     "kembar.insights",
     "kembar.jobs",
     "kembar.portal",

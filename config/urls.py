@@ -30,6 +30,8 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", notification_mark_read, name="notification-read"),
     path("staff/activities/", include("kembar.programs.urls")),
     path("staff/opportunities/", include("kembar.participation.urls")),
+    path("staff/reports/", include("kembar.reports.urls")),
+    path("open-data/", include("kembar.opendata.urls")),
     path("staff/jobs/", include("kembar.jobs.urls")),
     path("staff/insights/", include((staff_insights, "insights-staff"))),
     path("insights/", include("kembar.insights.urls")),

@@ -27,11 +27,13 @@ def test_menu_to_a_partnership_page_and_back(live_server: Any, page: Any) -> Non
     assert menu.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
         "/",
         "/partnerships/",
+        "/opportunities/",
         "/calendar/",
         "/search/",
         "/insights/reach/",
         "/insights/economy/",
         "/insights/network/",
+        "/open-data/",
         "/api/docs/",
     ]
     menu.locator("a[href='/partnerships/']").click()
@@ -72,7 +74,7 @@ def test_public_pages_fit_a_phone(live_server: Any, page: Any, path: str, width:
     page.goto(live_server.url + path)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.locator("nav.public-nav a").count() == 8
+    assert page.locator("nav.public-nav a").count() == 10
 
 
 def test_search_to_an_activity_and_its_month_in_the_calendar(live_server: Any, page: Any) -> None:

@@ -139,7 +139,6 @@ class RegistrationStartView(APIView):
     # Anyone may register (no account needed); rates per address and per contact.
     permission_classes = [AllowAny]
     throttle_classes = [RegistrationRateThrottle]
-    authentication_classes: list[Any] = []
 
     @extend_schema(
         tags=TAGS,
@@ -200,7 +199,6 @@ class RegistrationConfirmView(APIView):
     # The code is the proof: it reached the contact.  Three tries, then a new registration.
     permission_classes = [AllowAny]
     throttle_classes = [RegistrationRateThrottle]
-    authentication_classes: list[Any] = []
 
     @extend_schema(
         tags=TAGS,

@@ -14,12 +14,13 @@ the typed counts only; totals of people who took part hold both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 from django.db.models import F, Sum
 from django.test import Client
+from django.utils import translation
 
 from kembar.geo.models import Region
 from kembar.insights.economy import CrossSectorFilters, cross_sector_figures
@@ -55,6 +56,13 @@ REF = "SMG-BNE-2024-01"
 PAGE = f"/staff/activities/{REF}/"
 #: Six young people checked in: 4 women from Semarang Tengah, 2 men from Semarang Selatan.
 CHECKED_IN = [("female", "33.74.01", 4), ("male", "33.74.07", 2)]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The labels below are asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 def register(activity: Activity, cells: Sequence[tuple[str, str | None, int]]) -> None:

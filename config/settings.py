@@ -542,6 +542,9 @@ KEMBAR_API_RATES = {
 }
 #: Kemendagri code of the region this instance serves first.
 KEMBAR_HOME_REGION = os.environ.get("KEMBAR_HOME_REGION", "33.74")
+#: IATI: a region's organisation identifier is this prefix, "-", its Kemendagri code
+#: (ID-KMD-33.74); set it to the identifier the region registers (kembar/opendata/iati.py).
+KEMBAR_IATI_ORG_PREFIX = os.environ.get("KEMBAR_IATI_ORG_PREFIX", "ID-KMD")
 #: Largest uploaded file accepted (documents, spreadsheets), in bytes (default 20 MB).
 KEMBAR_MAX_UPLOAD_BYTES = int(os.environ.get("KEMBAR_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 #: A workbook uploaded for import: unpacked size, zip ratio, rows with data per sheet, rows
@@ -574,3 +577,5 @@ EMAIL_BACKEND = os.environ.get(
 )
 #: Where the shipped reference data lives (the loader reads it from here).
 KEMBAR_DATA_DIR = Path(os.environ.get("KEMBAR_DATA_DIR", BASE_DIR / "kembar" / "data"))
+#: Where the open-data package served at /open-data/ is built (kembar.opendata.build).
+KEMBAR_OPEN_DATA_DIR = Path(os.environ.get("KEMBAR_OPEN_DATA_DIR", VAR_DIR / "open-data"))

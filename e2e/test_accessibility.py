@@ -112,11 +112,19 @@ NOT_PAGES = {
     "data-link-json": "JSON download of a resident's own data",
     "data-withdraw": "form target (POST) on the citizen's data page",
     "data-link-withdraw": "form target (POST) on a resident's data page",
+    "iati-activities": "XML download (IATI 2.03 activity file)",
+    "iati-org": "XML download (IATI 2.03 organisation file)",
+    "datapackage": "JSON download (the open-data package's Frictionless descriptor)",
+    "catalog": "JSON-LD download (DCAT catalogue of the open data, for harvesters)",
+    "dataset-csv": "CSV download of an open dataset",
+    "dataset-json": "JSON download of an open dataset",
+    "report-download": "PDF or XLSX download of a finished report (its job's page links it)",
 }
 
 #: Pages seen without signing in; every other page is seen as a cooperation officer.
 PUBLIC = {
     "home",
+    "open-data",
     "partnerships",
     "partnership",
     "public-activity",

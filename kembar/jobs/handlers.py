@@ -25,6 +25,7 @@ from kembar.jobs.services import job_undo
 from kembar.programs.models import ImportBatch, ImportUndo
 from kembar.programs.spreadsheet import ImportReport, activity_import
 from kembar.programs.spreadsheet_apply import journal_clear, journal_rollback, undo_journal
+from kembar.reports.services import report_job_run
 
 __all__ = ["HANDLERS", "UNDO", "UNDO_PENDING", "activity_import_run", "activity_import_undo"]
 
@@ -146,7 +147,10 @@ def activity_imports_to_undo() -> set[str]:
     return {journal.removeprefix(_JOURNAL_PREFIX) for journal in journals.distinct()}
 
 
-HANDLERS: dict[str, Handler] = {JobKind.ACTIVITY_IMPORT: activity_import_run}
+HANDLERS: dict[str, Handler] = {
+    JobKind.ACTIVITY_IMPORT: activity_import_run,
+    JobKind.REPORT: report_job_run,
+}
 UNDO: dict[str, Callable[[str], int]] = {JobKind.ACTIVITY_IMPORT: activity_import_undo}
 UNDO_PENDING: dict[str, Callable[[], set[str]]] = {
     JobKind.ACTIVITY_IMPORT: activity_imports_to_undo

@@ -68,20 +68,35 @@ def _activity_import_context(request: StaffRequest, job: Job) -> dict[str, Any]:
     }
 
 
+def _report_context(request: StaffRequest, job: Job) -> dict[str, Any]:
+    # Imported here: the reports app imports the jobs app's services.
+    from kembar.reports.views import report_job_context
+
+    return report_job_context(request, job)
+
+
 #: What each kind of job adds to its page: the result template and what it shows.
 PAGES: dict[str, Callable[[StaffRequest, Job], dict[str, Any]]] = {
     JobKind.ACTIVITY_IMPORT: _activity_import_context,
+    JobKind.REPORT: _report_context,
+}
+
+#: The stages of each kind of job whose progress bars its page shows, with their labels.
+STAGES: dict[str, tuple[tuple[str, Any], ...]] = {
+    JobKind.ACTIVITY_IMPORT: (("checking", _("Rows checked")), ("applying", _("Rows applied"))),
+    JobKind.REPORT: (("gathering", _("Figures gathered")), ("rendering", _("File written"))),
 }
 
 
 def _stage_rows(job: Job) -> list[dict[str, Any]]:
     stage, progress = selectors.job_progress(job)
     rows = []
-    for key in ("checking", "applying"):
+    for key, label in STAGES.get(job.kind, STAGES[JobKind.ACTIVITY_IMPORT]):
         numbers = progress.get(key) or {}
         rows.append(
             {
                 "key": key,
+                "label": label,
                 "current": key == stage,
                 "done": int(numbers.get("done", 0)),
                 "total": int(numbers.get("total", 0)),

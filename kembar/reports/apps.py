@@ -7,3 +7,7 @@ class ReportsConfig(AppConfig):
 
     name = "kembar.reports"
     verbose_name = _("reports")
+
+    def ready(self) -> None:
+        # Registers who may have a report made with django-rules.
+        from kembar.reports import rules  # noqa: F401

@@ -25,14 +25,18 @@ import io
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from lxml import etree
 
 from kembar.geo.models import City
+from kembar.opendata.datasets import DATASETS
+from kembar.opendata.iati import org_identifier
 from kembar.participation.models import OpportunityReservation
 from kembar.participation.tests.factories import OpportunityFactory
 from kembar.partnerships.models import Partnership
@@ -102,6 +106,15 @@ PUBLIC_ROUTES = {
     "api/v1/insights/multipliers/": "json",
     "api/v1/network/cities/{}/ego/": "json",
     "api/v1/network/cities/{}/recommendations/": "json",
+    # IATI 2.03 files of a region (kembar.opendata.views_iati): XML, checked against the API.
+    "open-data/iati/<str:kode>/activities.xml": "iati",
+    "open-data/iati/<str:kode>/organisation.xml": "iati",
+    # The open-data package (kembar.opendata): its page follows every CSV link it lists.
+    "open-data/": "page",
+    "open-data/datapackage.json": "json",
+    "open-data/catalog.jsonld": "json",
+    "open-data/<slug:dataset>.csv": "open_data",
+    "open-data/<slug:dataset>.json": "open_data",
 }
 
 #: Paths (JSON keys from the top, ``*`` for a list index) whose ``count`` is not people:
@@ -323,6 +336,31 @@ class Walk:
         if _figures(response.context["page"].summary) != _figures(api["participant_summary"]):
             self.problems.append(f"{address}: participants differ from the API's")
 
+    def check_iati(self, address: str) -> None:
+        """An IATI file: no small group named, no indicator value the public API hides."""
+        response = self.client.get(address)
+        assert response.status_code == 200, address
+        self.problems += _page_problems(address, response.content.decode())
+        root = etree.fromstring(response.content, etree.XMLParser(no_network=True))
+        publisher = org_identifier(address.split("/")[3])  # /open-data/iati/<kode>/…
+        for activity in root.iter("iati-activity"):
+            identifier = activity.findtext("iati-identifier") or ""
+            reference = identifier.removeprefix(f"{publisher}-")
+            api = self.json(f"/api/v1/activities/{reference}/")
+            shown = {
+                (indicator["title"], period["period_start"]): period["actual"]
+                for result in api["results"]
+                for indicator in result["indicators"]
+                for period in indicator["periods"]
+            }
+            for indicator in activity.iter("indicator"):
+                title = indicator.findtext("title/narrative")
+                for period in indicator.iter("period"):
+                    start = period.find("period-start")
+                    day = start.get("iso-date") if start is not None else None
+                    if period.find("actual") is not None and shown.get((title, day)) is None:
+                        self.problems.append(f"{address} {reference} {title}: actual not public")
+
     def check_schema(self, address: str) -> None:
         schemas = self.json(address, {"format": "json"})["components"]["schemas"]
         assert "anonymous callers included" in schemas["Activity"]["description"]
@@ -351,6 +389,19 @@ class Walk:
         queries += [{"kind": kind} for kind in ActivityKind.values]
         queries += [{"sector": code} for code in range(1, 18)]
         return queries
+
+    def check_open_data(self, address: str) -> None:
+        """Every dataset's files; the reach tables against the total the reach API publishes."""
+        total = self.json("/api/v1/insights/reach/")["total"]
+        folder = address.rsplit("/", 1)[0]
+        for name in ("reach-kecamatan", "reach-groups"):
+            cells = [row["participants"] for row in self.json(f"{folder}/{name}.json")]
+            self.problems += _one_way(f"{folder}/{name}.json", cells, total)
+        for dataset in DATASETS:
+            rows = self.json(f"{folder}/{dataset.name}.json")
+            self.problems += [f"{dataset.name}.json: {item}" for item in _small_people(rows)]
+            target = f"{folder}/{dataset.name}.csv"
+            self.problems += _csv_problems(target, self.client.get(target).content.decode())
 
     def check_reach(self, address: str) -> None:
         for query in self.reach_queries():
@@ -383,7 +434,13 @@ def demo(reference_db: None) -> None:
     demo_generate(seed=1)
 
 
-def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
+@pytest.fixture
+def open_data_dir(tmp_path: Path, settings: Any) -> None:
+    """The open-data package is built from the test's data, never found from an earlier run."""
+    settings.KEMBAR_OPEN_DATA_DIR = tmp_path / "open-data"
+
+
+def test_no_anonymous_output_shows_a_small_cell(demo: None, open_data_dir: None) -> None:
     walk = Walk(Client(HTTP_ACCEPT_LANGUAGE="en"))
     public = Partnership.objects.filter(is_public=True).order_by("slug")
     home = public.filter(local_region_id=settings.KEMBAR_HOME_REGION)
@@ -412,6 +469,7 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None) -> None:
         "signed": "not-a-signed-token",
         "job_id": "00000000-0000-4000-8000-000000000000",
         "registration_pk": "1",
+        "dataset": "reach-kecamatan",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")

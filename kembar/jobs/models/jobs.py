@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 class JobKind(models.TextChoices):
     ACTIVITY_IMPORT = "activity_import", _("spreadsheet import")
+    REPORT = "report", _("report")
 
 
 class JobState(models.TextChoices):

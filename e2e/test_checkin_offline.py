@@ -16,7 +16,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
+from rest_framework.response import Response
 
+from kembar.participation.api.staff import CheckInBatchView
 from kembar.participation.models import Registration
 from kembar.participation.tests.conftest import People, people
 from kembar.participation.tests.test_checkin import counted, enrol, open_call
@@ -29,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_offline_check_ins_are_kept_and_synced(
-    live_server: Any, browser: Any, people: People
+    live_server: Any, browser: Any, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opportunity = open_call(people)
     sari = enrol(opportunity, "Sari Wulandari")
@@ -47,6 +49,15 @@ def test_offline_check_ins_are_kept_and_synced(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
         context.set_offline(True)
+        # Chromium's offline emulation does not cover requests a service worker passes on to
+        # the network (the page's calls go through the worker once it controls the page), so
+        # the sync endpoint is made unreachable too while "offline", as a phone without network
+        # would find it: it answers 503 and the page keeps its queue.
+        monkeypatch.setattr(CheckInBatchView, "post", lambda *args, **kwargs: Response(status=503))
+        # The page has seen the network go (its "offline" event) before the first check-in.
+        expect(page.locator("#check-in-network")).to_have_text(
+            "Offline: check-ins are kept on this phone."
+        )
         before = timezone.now()
         page.fill("#id_code", sari.checkin_code.lower())
         page.locator(".check-in__submit").click()
@@ -68,6 +79,7 @@ def test_offline_check_ins_are_kept_and_synced(
         sari.refresh_from_db()
         assert sari.status == "confirmed"
 
+        monkeypatch.undo()
         context.set_offline(False)
         page.locator("#check-in-sync").click()
         expect(page.locator("#check-in-pending")).to_have_text("0")

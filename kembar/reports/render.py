@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kembar.common.tabular import xlsx_cell
 from kembar.reports.content import Cell, Report, Table, number_text
 
 __all__ = ["FORMATS", "render_pdf", "render_xlsx"]
@@ -121,36 +122,41 @@ def render_xlsx(report: Report) -> bytes:
     if default is not None:
         book.remove(default)
     used: set[str] = set()
+    rows: dict[str, int] = {}
+
+    def put(sheet: Any, values: list[Any], *, strong: bool = False) -> None:
+        # Every cell through kembar.common.tabular: a text is never a formula.
+        number = rows.get(sheet.title, 0) + 1
+        rows[sheet.title] = number
+        for column, value in enumerate(values, start=1):
+            written = xlsx_cell(sheet, number, column, value)
+            if strong:
+                written.font = bold
+
     with translation.override(report.language):
         for section in report.sections:
             sheet = book.create_sheet(_sheet_title(section.title, used))
-            sheet.append([section.title])
-            sheet["A1"].font = bold
+            put(sheet, [section.title], strong=True)
             for paragraph in section.paragraphs:
-                sheet.append([paragraph])
+                put(sheet, [paragraph])
             for table in section.tables:
-                sheet.append([])
-                sheet.append([table.title])
-                sheet.cell(row=sheet.max_row, column=1).font = bold
-                sheet.append(list(table.columns))
-                for cell in sheet[sheet.max_row]:
-                    cell.font = bold
+                put(sheet, [])
+                put(sheet, [table.title], strong=True)
+                put(sheet, list(table.columns), strong=True)
                 for row in table.rows:
-                    sheet.append([_xlsx_value(cell) for cell in row])
+                    put(sheet, [_xlsx_value(cell) for cell in row])
                 if table.note:
-                    sheet.append([table.note])
+                    put(sheet, [table.note])
         sources = book.create_sheet(_sheet_title(_("Sources and assumptions"), used))
-        sources.append([_("Sources")])
-        sources["A1"].font = bold
+        put(sources, [_("Sources")], strong=True)
         for source in report.sources:
-            sources.append([source])
-        sources.append([])
-        sources.append([_("Assumptions")])
-        sources.cell(row=sources.max_row, column=1).font = bold
+            put(sources, [source])
+        put(sources, [])
+        put(sources, [_("Assumptions")], strong=True)
         for assumption in report.assumptions:
-            sources.append([assumption])
-        sources.append([])
-        sources.append([_("Data as of"), _pdf_date(report)])
+            put(sources, [assumption])
+        put(sources, [])
+        put(sources, [_("Data as of"), _pdf_date(report)])
     stamp = report.as_of.replace(tzinfo=None)
     book.properties.creator = "Kembar"
     book.properties.title = report.title

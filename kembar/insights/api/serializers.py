@@ -158,3 +158,80 @@ class ReachSerializer(serializers.Serializer[Any]):
     filters = serializers.DictField()
     includes_demo = serializers.BooleanField()
     public = serializers.BooleanField()
+
+
+class HealthQuerySerializer(serializers.Serializer[Any]):
+    """The region whose partnerships' health is asked for, and the demonstration filter."""
+
+    region = serializers.CharField(
+        required=False,
+        default=settings.KEMBAR_HOME_REGION,
+        help_text=_("Kemendagri code of the kabupaten or kota, e.g. 33.74."),
+    )
+    demo = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("true: demonstration records only; false: real records only."),
+    )
+
+    def validate_region(self, value: str) -> str:
+        if not Region.objects.filter(kode=value).exists():
+            raise serializers.ValidationError(_("No region has this code."))
+        return value
+
+
+class HealthComponentSerializer(serializers.Serializer[Any]):
+    value = serializers.FloatField(help_text=_("In [0, 1]."))
+    weight = serializers.FloatField()
+    points = serializers.FloatField(help_text=_("100 × weight × value."))
+
+
+class HealthExplanationSerializer(serializers.Serializer[Any]):
+    reason = serializers.ChoiceField(
+        choices=["recent_activity", "no_activity_since", "agreement_expired"]
+    )
+    params = serializers.DictField(help_text=_("The figures behind the reason."))
+    text = serializers.CharField(help_text=_("The reason in words, in the active language."))
+    reciprocity_parts = serializers.DictField(
+        help_text=_("Per part (travel, contribution, hosting): local and partner counts, index.")
+    )
+
+
+class PartnershipHealthSerializer(serializers.Serializer[Any]):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(
+        choices=["active", "at_risk", "dormant", "ended"],
+        allow_null=True,
+        help_text=_("Null when the partnership has no dated record yet."),
+    )
+    warning_since = serializers.DateField(allow_null=True, help_text=_("Null in public figures."))
+    score = serializers.FloatField(allow_null=True, help_text=_("Health score 0–100."))
+    reciprocity = serializers.FloatField(
+        allow_null=True,
+        help_text=_("In [−1, 1]: 0 balanced, +1 the local city carries everything."),
+    )
+    components = serializers.DictField(
+        child=HealthComponentSerializer(), allow_null=True, help_text=_("Null in public figures.")
+    )
+    explanation = HealthExplanationSerializer(
+        allow_null=True, help_text=_("Null in public figures.")
+    )
+
+
+class HealthSerializer(serializers.Serializer[Any]):
+    """``/api/v1/insights/health/``: the health of each partnership of a region as of today.
+
+    Staff of the region (and administrators) get every partnership they may
+    see with the warning date, the score's components and the explanation.
+    Everyone else gets the partnerships they may see (the public ones for
+    anonymous callers) with ``state``, ``score`` and ``reciprocity`` only:
+    the rest is built from internal records.
+    """
+
+    region = serializers.CharField()
+    as_of = serializers.DateField()
+    public = serializers.BooleanField()
+    includes_demo = serializers.BooleanField()
+    partnerships = PartnershipHealthSerializer(many=True)

@@ -10,8 +10,15 @@ from rest_framework.views import APIView
 
 from kembar.common.api import validated_query
 from kembar.common.public_cache import PublicCacheMixin
-from kembar.insights.api.serializers import ReachQuerySerializer, ReachSerializer
+from kembar.insights.api.serializers import (
+    HealthQuerySerializer,
+    HealthSerializer,
+    ReachQuerySerializer,
+    ReachSerializer,
+)
+from kembar.insights.health import health_figures
 from kembar.insights.reach import ReachFilters, reach_figures, sees_internal_figures
+from kembar.partnerships.access import listed_partnerships
 
 
 class ReachView(PublicCacheMixin, APIView):
@@ -33,4 +40,33 @@ class ReachView(PublicCacheMixin, APIView):
         filters = ReachFilters(**query)
         public = not sees_internal_figures(request.user, filters.region)
         figures = reach_figures(filters=filters, user=request.user, public=public)
+        return Response(figures.as_dict())
+
+
+class HealthView(APIView):
+    """The health of a region's partnerships as of today: state, score, reciprocity.
+
+    Not shared through the public cache (unlike reach): its entries live until
+    the data changes, and this answer changes with the date alone.
+
+    Staff of the region (and administrators) get every partnership they may
+    see with the warning date, the score's components and the explanation.
+    Everyone else gets the partnerships they may see (the public ones for
+    anonymous callers) with state, score and reciprocity only.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[HealthQuerySerializer], responses=HealthSerializer, tags=["insights"]
+    )
+    def get(self, request: Request) -> Response:
+        query = validated_query(HealthQuerySerializer, request)
+        public = not sees_internal_figures(request.user, query["region"])
+        figures = health_figures(
+            partnerships=listed_partnerships(request.user),
+            public=public,
+            region=query["region"],
+            demo=query["demo"],
+        )
         return Response(figures.as_dict())

@@ -103,6 +103,8 @@ PUBLIC_ROUTES = {
     "opportunities/<int:pk>/": "page",
     "opportunities/<int:pk>/availability/": "page",
     "api/v1/insights/reach/": "reach",
+    # Partnership health (kembar.insights.health): state, score and reciprocity, no people.
+    "api/v1/insights/health/": "json",
     "api/v1/insights/multipliers/": "json",
     "api/v1/network/cities/{}/ego/": "json",
     "api/v1/network/cities/{}/recommendations/": "json",

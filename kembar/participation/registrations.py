@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +41,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -873,10 +871,6 @@ def check_in_undo(*, actor: Any, registration: Registration, reason: str = "") -
     return locked
 
 
-def registered_counts(activity: Activity) -> Iterable[ParticipantCount]:
-    return activity.participant_counts.filter(source=CountSource.REGISTRATIONS)
-
-
 def log_personal_data_access(
     request: Any, action: str, *, opportunity: Opportunity | None = None, people: int = 0
 ) -> None:
@@ -888,11 +882,3 @@ def log_personal_data_access(
         people=people,
         path=request.get_full_path()[:300],
     )
-
-
-def new_seed() -> str:
-    return secrets.token_hex(16)
-
-
-def active_registrations(resident: Resident) -> Any:
-    return resident.registrations.filter(~Q(status=RegistrationStatus.CANCELLED))

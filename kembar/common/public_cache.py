@@ -11,15 +11,19 @@ What is cached
     negotiates on it.
 
 When it changes
-    Never by time: every entry carries the *data generation* it was rendered
-    under, a random stamp kept in the same shared cache.  A change to a model
+    When the data changes, and at local midnight.  Every entry carries the
+    *data generation* it was rendered under, a random stamp kept in the same
+    shared cache.  A change to a model
     of the data apps (:data:`DATA_APPS`, and the agencies) renews the stamp
     after its transaction commits (``post_save``, ``post_delete``,
     ``m2m_changed``); code that writes in bulk (``bulk_create``,
     ``QuerySet.update``) calls :func:`bump` itself.  The middleware reads the
     stamp *before* the view runs and stores the answer under it, so an answer
     rendered while a write commits is filed under the old stamp and never
-    served after the renewal.  A lost stamp (evicted, cache emptied) is
+    served after the renewal.  The key also holds the local date, so an
+    answer lasts one day at most: pages show figures as of today (a
+    partnership's health state, the calendar's upcoming activities) that move
+    with the date alone.  A lost stamp (evicted, cache emptied) is
     replaced by a new random one: everything is rendered again, nothing stale
     is served.  ``manage.py serve`` renews it at start, so new code and
     templates never meet old pages.
@@ -74,6 +78,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -283,6 +288,7 @@ def _entry_key(request: HttpRequest) -> str | None:
         return None
     parts = [
         get_language() or settings.LANGUAGE_CODE,
+        timezone.localdate().isoformat(),  # figures "as of today" change at midnight
         address,
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),

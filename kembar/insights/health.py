@@ -63,11 +63,19 @@ from kembar.programs.models import (
 )
 
 __all__ = [
+    "BALANCED",
+    "COMPONENT_LABELS",
+    "EVENT_LABELS",
     "HEALTH_SORTS",
     "STATE_LABELS",
     "HealthFigures",
+    "HealthHistory",
+    "direction_text",
     "health_figures",
+    "health_history",
+    "month_ends",
     "partnership_events",
+    "reciprocity_hint",
 ]
 
 #: The state's words, for a traffic light that does not rely on colour alone.
@@ -81,6 +89,30 @@ STATE_LABELS = {
 
 #: The orderings the portfolio offers: weakest first by default.
 HEALTH_SORTS = ("score", "-score", "state", "-state", "name", "-name")
+
+#: The score's components in words (the library's names are the keys).
+COMPONENT_LABELS = {
+    "recency": gettext_lazy("recency (time since the last activity)"),
+    "intensity": gettext_lazy("intensity (events in the last year)"),
+    "mutuality": gettext_lazy("mutuality (exchange both ways, last three years)"),
+    "agreement": gettext_lazy("agreement in force"),
+    "breadth": gettext_lazy("breadth"),
+}
+
+#: The kinds of health events in words.
+EVENT_LABELS = {
+    "letter_of_intent": gettext_lazy("letter of intent"),
+    "agreement_signed": gettext_lazy("agreement signed"),
+    "agreement_expires": gettext_lazy("agreement expired"),
+    "activity": gettext_lazy("activity"),
+    "visit": gettext_lazy("visit"),
+    "contribution": gettext_lazy("contribution"),
+    "result": gettext_lazy("result"),
+}
+_KIND_ORDER = {kind: index for index, kind in enumerate(EVENT_LABELS)}
+
+#: Reciprocity within this distance of 0 reads as balanced.
+BALANCED = 0.2
 
 _HISTORY_KINDS = {
     "exploration": "activity",
@@ -311,4 +343,141 @@ def health_figures(
         table.sort(key=_sort_key(sort), reverse=sort.startswith("-"))
     return HealthFigures(
         region=region, as_of=day, public=public, includes_demo=includes_demo, partnerships=table
+    )
+
+
+# --- Words for the pages ---------------------------------------------------------------------
+
+
+def reciprocity_hint(reciprocity: float | None, local: str) -> str:
+    """Which side carries more, in words: balanced within :data:`BALANCED` of 0.
+
+    Positive reciprocity means the local city (``local``, its name) carries more.
+    """
+    if reciprocity is None:
+        return _("no exchange with a direction recorded")
+    if reciprocity > BALANCED:
+        return _("%(local)s carries more") % {"local": local}
+    if reciprocity < -BALANCED:
+        return _("the partner carries more")
+    return _("balanced")
+
+
+def direction_text(direction: str | None, local: str) -> str:
+    """An event's direction in words, seen from the local city ``local``."""
+    if direction == "inbound":
+        return _("from the partner to %(local)s") % {"local": local}
+    if direction == "outbound":
+        return _("from %(local)s to the partner") % {"local": local}
+    return _("no direction")
+
+
+# --- A partnership's history --------------------------------------------------------------
+
+
+def month_ends(as_of: dt.date, months: int) -> list[dt.date]:
+    """The last ``months`` month ends on or before ``as_of``, oldest first.
+
+    >>> month_ends(dt.date(2025, 1, 1), 3)
+    [datetime.date(2024, 10, 31), datetime.date(2024, 11, 30), datetime.date(2024, 12, 31)]
+    >>> month_ends(dt.date(2024, 2, 29), 2)
+    [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)]
+    """
+    year, month = as_of.year, as_of.month
+    if _end_of_period(as_of, "month") != as_of:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    ends: list[dt.date] = []
+    for _step in range(months):
+        ends.append(_end_of_period(dt.date(year, month, 1), "month"))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return ends[::-1]
+
+
+@dataclass
+class HealthHistory:
+    """A partnership's health now and at each month end, and the months that moved it.
+
+    ``current`` is a row as in :class:`HealthFigures` (public or not);
+    ``months`` has ``month``, ``state``, ``state_label`` and ``score`` per
+    month end; ``moves`` the months whose state changed or whose score moved
+    by :attr:`MOVE_POINTS` or more since the month before, each with
+    ``before_state``, ``before_score`` and that month's ``events`` (empty for
+    public figures: the events include internal records).
+    """
+
+    MOVE_POINTS = 10.0
+
+    as_of: dt.date
+    public: bool
+    includes_demo: bool
+    current: dict[str, Any]
+    months: list[dict[str, Any]] = field(default_factory=list)
+    moves: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _moved(before: Health | None, after: Health | None) -> bool:
+    if (before.state if before else "") != (after.state if after else ""):
+        return True
+    if before is None or after is None:
+        return False
+    return round(abs(after.score - before.score), 1) >= HealthHistory.MOVE_POINTS
+
+
+def _month_row(month: dt.date, result: Health | None) -> dict[str, Any]:
+    state = result.state if result else ""
+    return {
+        "month": month,
+        "state": state or None,
+        "state_label": str(STATE_LABELS[state]),
+        "score": result.score if result else None,
+    }
+
+
+def health_history(
+    partnership: Partnership,
+    *,
+    public: bool,
+    months: int = 36,
+    as_of: dt.date | None = None,
+    demo: bool | None = None,
+) -> HealthHistory:
+    """Health of ``partnership`` as of ``as_of`` (today) and at the last ``months`` month ends.
+
+    A month *moved* the health when its state differs from the month before
+    or its score differs by 10 points or more; the events dated in that
+    month (after the previous month end, up to its own) are listed with it.
+    The month before the first one shown is computed too, so that the first
+    month can count as a move.
+    """
+    day = as_of or timezone.localdate()
+    events, includes_demo = partnership_events([partnership], demo=demo)
+    record = events[partnership.pk]
+    ends = month_ends(day, months + 1)
+    results = [health(record, end) for end in ends]
+    moves = []
+    for index in range(1, len(ends)):
+        before, after = results[index - 1], results[index]
+        if not _moved(before, after):
+            continue
+        start, end = ends[index - 1], ends[index]
+        dated = sorted(
+            (event for event in record if start < event.day <= end),
+            key=lambda event: (event.day, _KIND_ORDER[event.kind], event.direction or ""),
+        )
+        moves.append(
+            {
+                **_month_row(end, after),
+                "before_state": before.state if before else None,
+                "before_state_label": str(STATE_LABELS[before.state if before else ""]),
+                "before_score": before.score if before else None,
+                "events": [] if public else dated,
+            }
+        )
+    return HealthHistory(
+        as_of=day,
+        public=public,
+        includes_demo=includes_demo,
+        current=_row(partnership, health(record, day), public=public),
+        months=[_month_row(end, result) for end, result in zip(ends[1:], results[1:], strict=True)],
+        moves=moves,
     )

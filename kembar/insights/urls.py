@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from kembar.insights import economy_views, network_views, views
+from kembar.insights import capacity_views, economy_views, health_views, network_views, views
 
 app_name = "insights"
 urlpatterns = [
@@ -19,7 +19,9 @@ urlpatterns = [
 staff_urlpatterns = [
     path("reach/", views.reach_staff, name="reach"),
     path("economy/", economy_views.economy_staff, name="economy"),
+    path("health/", health_views.health_staff, name="health"),
     path("network/", network_views.network_staff, name="network"),
+    path("capacity/", capacity_views.capacity_staff, name="capacity"),
     re_path(
         r"^network/(?P<city_id>-?\d{1,18})/$", network_views.network_city_staff, name="network-city"
     ),

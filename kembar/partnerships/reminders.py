@@ -20,6 +20,12 @@ A cooperation plan before the council (a partnership still in
 ``council_approval``, entered by an applied transition with a deadline) gets
 a reminder from :data:`COUNCIL_REMINDER_WORKING_DAYS` working days before
 the deadline, and one more once the deadline has passed.
+
+A partnership whose health (:mod:`kembar.insights.health`) is ``at_risk`` as
+of the day gets one warning per episode: the key holds the day the warning
+started, so the same silence is announced once, and a partnership that
+revives and falls silent again is announced again.  Partnerships in a
+terminal lifecycle state are not watched.
 """
 
 from __future__ import annotations
@@ -43,8 +49,10 @@ from django.utils.translation import ngettext
 
 from kembar.accounts.models import Notification, Role, User
 from kembar.accounts.rules import serves_region
+from kembar.analytics.health import health
 from kembar.common.calendar import add_working_days
 from kembar.geo.workdays import days_off
+from kembar.insights.health import explanation_text, partnership_events
 from kembar.partnerships.documents import documents_current
 from kembar.partnerships.models import Partnership, PartnershipDocument, TransitionRecord
 
@@ -267,6 +275,45 @@ def _council_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         )
 
 
+def _health_reminders(*, today: dt.date) -> Iterator[_Reminder]:
+    partnerships = list(
+        Partnership.objects.exclude(state__is_terminal=True)
+        .select_related("local_region")
+        .order_by("partner_name", "pk")
+    )
+    events, _includes_demo = partnership_events(partnerships)
+    for partnership in partnerships:
+        result = health(events[partnership.pk], today)
+        if result is None or result.state != "at_risk" or result.warning_since is None:
+            continue
+        values = {
+            "partnership": str(partnership),
+            "date": date_format(result.warning_since, "j F Y"),
+        }
+        subject = _("Partnership at risk of going dormant: %(partnership)s") % values
+        body = "\n\n".join(
+            [
+                _(
+                    "Since %(date)s the partnership %(partnership)s has been quieter than its "
+                    "own pace allows."
+                )
+                % values,
+                explanation_text(result),
+                _(
+                    "Agree the next activity with the partner, or record why the cooperation "
+                    "is paused. The partnership's page shows its health over time."
+                ),
+            ]
+        )
+        yield _Reminder(
+            partnership=partnership,
+            dedupe_key=f"health:{partnership.pk}:at_risk:{result.warning_since.isoformat()}",
+            subject=_one_line(subject, _SUBJECT_MAX),
+            body=body,
+            link=_partnership_link(partnership),
+        )
+
+
 class _Recipients:
     """Who hears about a partnership: its region's cooperation officers and the administrators."""
 
@@ -320,7 +367,11 @@ def reminders_send(*, today: dt.date, language: str | None = None) -> ReminderCo
     """
     counts = ReminderCounts()
     with translation.override(language or settings.LANGUAGE_CODE):
-        reminders = [*_expiry_reminders(today=today), *_council_reminders(today=today)]
+        reminders = [
+            *_expiry_reminders(today=today),
+            *_council_reminders(today=today),
+            *_health_reminders(today=today),
+        ]
     if not reminders:
         return counts
     already = set(

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 def send_reminders() -> None:
     """Every day at 07:00 local time: the reminders due today (``manage.py send_reminders``).
 
+    Expiring agreements, the council's deadline and partnerships whose health
+    turned ``at_risk`` (:mod:`kembar.partnerships.reminders`).
+
     Idempotent: a second run the same day, or a run on two workers, sends nothing twice.
     Returns nothing (huey would keep it); the counts go to the log.
     """

@@ -30,6 +30,7 @@ from kembar.accounts.models import User
 from kembar.common.staff_views import apply_errors as _apply_errors
 from kembar.common.staff_views import require as _require
 from kembar.common.versioning import conflict_box, display
+from kembar.insights.health_sections import health_section
 from kembar.partnerships import selectors
 from kembar.partnerships.conditions import diplomatic_condition_initial
 from kembar.partnerships.documents import (
@@ -156,6 +157,7 @@ def _render_detail(
         "agreement": partnership_agreement_status(partnership, today=timezone.localdate()),
         "deadline": selectors.partnership_stage_deadline(partnership, today=timezone.localdate()),
         "timeline": selectors.partnership_timeline(partnership),
+        "health": health_section(partnership, user=user),
         "documents": selectors.partnership_documents(partnership),
         "can_download": user.has_perm("partnerships.view_partnershipdocument", partnership),
         "can_change": can_change,

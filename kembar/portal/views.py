@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from kembar.common.public_cache import public_cacheable
+from kembar.insights.health_sections import public_health
 from kembar.portal.activities import activity_page, calendar_page, parse_month
 from kembar.portal.search import search_page
 from kembar.portal.selectors import home_page, partnership_page
@@ -35,7 +36,9 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = partnership_page(region_kode=settings.KEMBAR_HOME_REGION, slug=slug)
     if page is None:
         raise Http404
-    return render(request, "portal/partnership.html", {"page": page, "slug": slug})
+    health = public_health(page.item.partnership)
+    context = {"page": page, "slug": slug, "health": health}
+    return render(request, "portal/partnership.html", context)
 
 
 @require_safe

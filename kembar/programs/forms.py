@@ -208,6 +208,11 @@ class ActivityForm(forms.Form):
     focus_areas = forms.ModelMultipleChoiceField(
         label=_("Focus areas"), queryset=FocusArea.objects.order_by("slug"), required=False
     )
+    #: Not stored: asked only when the activity would take the city over its capacity
+    #: (kembar.insights.capacity.capacity_gate); the page shows it with the figures.
+    confirm_over_capacity = forms.BooleanField(
+        label=_("Save although it exceeds the capacity"), required=False
+    )
 
     def __init__(
         self,

@@ -28,6 +28,7 @@ from kembar.accounts.models import Organisation
 from kembar.common.staff_views import apply_errors as _apply_errors
 from kembar.common.staff_views import require as _require
 from kembar.common.versioning import EditConflict, conflict_box
+from kembar.insights.capacity import activity_capacity_check, capacity_gate, capacity_notice
 from kembar.jobs.models import JobKind
 from kembar.jobs.selectors import jobs_of_user
 from kembar.jobs.services import job_enqueue
@@ -68,7 +69,7 @@ from kembar.programs.forms import (
     formset_rows,
 )
 from kembar.programs.formsets import ADD_ROW, formset_add_row, without_errors
-from kembar.programs.models import Activity, EconomicEffect, ImportBatch
+from kembar.programs.models import Activity, ActivityStatus, EconomicEffect, ImportBatch
 from kembar.programs.rules import may_report_for_partnership
 from kembar.programs.spreadsheet import activity_template_build
 
@@ -198,6 +199,9 @@ def _render_detail(
         "needs_trip_report": needs_trip_report(activity),
         "version": forms.get("version") or activity.version,
         "conflict": forms.get("conflict"),
+        "capacity_check": (
+            activity_capacity_check(activity) if activity.status == ActivityStatus.PLANNED else None
+        ),
     }
     return render(request, "staff/activities/detail.html", context, status=status)
 
@@ -224,6 +228,7 @@ def activity_create(request: StaffRequest) -> HttpResponse:
         agencies=agencies,
         initial={"agency": agencies.first().slug if agencies.count() == 1 else None},  # type: ignore[union-attr]
     )
+    capacity = capacity_gate(form)
     if request.method == "POST" and form.is_valid():
         try:
             activity, _changed = activity_save(
@@ -232,6 +237,7 @@ def activity_create(request: StaffRequest) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            capacity_notice(request, capacity)
             messages.success(
                 request,
                 _("Activity %(reference)s saved. Now report its participants.")
@@ -239,7 +245,12 @@ def activity_create(request: StaffRequest) -> HttpResponse:
             )
             return redirect("activities:detail", reference=activity.reference)
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "partnership": partnership, "activity": None}
+    context = {
+        "form": form,
+        "partnership": partnership,
+        "activity": None,
+        "capacity_check": capacity,
+    }
     return render(request, "staff/activities/edit.html", context, status=status)
 
 
@@ -253,6 +264,7 @@ def activity_edit(request: StaffRequest, reference: str) -> HttpResponse:
         request.POST or None, partnership=activity.partnership, agencies=agencies, instance=activity
     )
     version, conflict = _version(request, activity), None
+    capacity = capacity_gate(form)
     if request.method == "POST" and form.is_valid():
         try:
             _saved, changed = activity_save(
@@ -274,6 +286,7 @@ def activity_edit(request: StaffRequest, reference: str) -> HttpResponse:
             )
             form.is_valid()
         else:
+            capacity_notice(request, capacity)
             if changed:
                 messages.success(request, _("Saved."))
             else:
@@ -286,6 +299,7 @@ def activity_edit(request: StaffRequest, reference: str) -> HttpResponse:
         "activity": activity,
         "version": version,
         "conflict": conflict,
+        "capacity_check": capacity,
     }
     return render(request, "staff/activities/edit.html", context, status=status)
 

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from kembar.common.api import NamedChoiceField
 from kembar.geo.models import Region
 from kembar.partnerships.models import Partnership
-from kembar.programs.models import ActivityKind, Sector
+from kembar.programs.models import ActivityKind, FundingSource, Sector
 
 
 class ReachQuerySerializer(serializers.Serializer[Any]):
@@ -235,3 +235,123 @@ class HealthSerializer(serializers.Serializer[Any]):
     public = serializers.BooleanField()
     includes_demo = serializers.BooleanField()
     partnerships = PartnershipHealthSerializer(many=True)
+
+
+class CapacityQuerySerializer(serializers.Serializer[Any]):
+    """The region and year whose carrying capacity is asked for."""
+
+    region = serializers.CharField(
+        required=False,
+        default=settings.KEMBAR_HOME_REGION,
+        help_text=_("Kemendagri code of the kabupaten or kota, e.g. 33.74."),
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The plan's year; the current year if left out."),
+    )
+
+    def validate_region(self, value: str) -> str:
+        if not Region.objects.filter(kode=value).exists():
+            raise serializers.ValidationError(_("No region has this code."))
+        return value
+
+
+CAPACITY_LEVELS = ["ok", "warn", "over"]
+LEVEL_HELP = _(
+    "ok: at most 85 %; warn: above 85 %; over: above 100 % (or demand on a capacity of zero). "
+    "Null when no capacity is entered."
+)
+
+
+class CapacityThresholdsSerializer(serializers.Serializer[Any]):
+    warn = serializers.IntegerField(help_text=_("Percent above which a load warns."))
+    over = serializers.IntegerField(help_text=_("Percent above which a load is over capacity."))
+
+
+class CapacityMonthSerializer(serializers.Serializer[Any]):
+    month = serializers.CharField(help_text=_("YYYY-MM."))
+    staff_days = serializers.FloatField(
+        help_text=_("Staff-days the counted activities take in the month.")
+    )
+    load = serializers.FloatField(
+        allow_null=True, help_text=_("Percent of the staff-days per month entered.")
+    )
+    level = NamedChoiceField(
+        CAPACITY_LEVELS, enum_name="CapacityLevelEnum", allow_null=True, help_text=LEVEL_HELP
+    )
+
+
+class CapacityOrganisationSerializer(serializers.Serializer[Any]):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    is_cooperation_office = serializers.BooleanField()
+    staff_days_per_month = serializers.FloatField(
+        allow_null=True, help_text=_("Null when none is entered for this organisation.")
+    )
+    months = CapacityMonthSerializer(many=True, help_text=_("January to December."))
+
+
+class CapacityBudgetSerializer(serializers.Serializer[Any]):
+    source = NamedChoiceField(FundingSource.choices, enum_name="FundingSourceEnum")  # type: ignore[assignment]
+    ceiling_idr = serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True, help_text=_("Rupiah, as a string.")
+    )
+    planned_idr = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text=_(
+            "Rupiah, as a string: budget lines of activities starting in the year, else the "
+            "default cost of their kind (under apbd)."
+        ),
+    )
+    load = serializers.FloatField(allow_null=True)
+    level = NamedChoiceField(
+        CAPACITY_LEVELS, enum_name="CapacityLevelEnum", allow_null=True, help_text=LEVEL_HELP
+    )
+
+
+class CapacityHostingSerializer(serializers.Serializer[Any]):
+    month = serializers.CharField(help_text=_("YYYY-MM."))
+    delegations = serializers.FloatField(
+        help_text=_("Delegations hosted, spread over the months by days.")
+    )
+    delegations_capacity = serializers.FloatField(allow_null=True)
+    events = serializers.FloatField(help_text=_("Events hosted, spread over the months by days."))
+    events_capacity = serializers.FloatField(allow_null=True)
+    load = serializers.FloatField(
+        allow_null=True, help_text=_("The larger of the delegations' and the events' load.")
+    )
+    level = NamedChoiceField(
+        CAPACITY_LEVELS, enum_name="CapacityLevelEnum", allow_null=True, help_text=LEVEL_HELP
+    )
+
+
+class CapacityPartnershipSerializer(serializers.Serializer[Any]):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    staff_days = serializers.FloatField(help_text=_("Office and agency staff-days in the year."))
+    load = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Percent of the year's staff-days of every organisation (12 × per month)."),
+    )
+
+
+class CapacitySerializer(serializers.Serializer[Any]):
+    """``/api/v1/insights/capacity/``: what a region can carry in a year against what is planned.
+
+    Counts the activities of the region's partnerships dated within the year
+    that are planned, ongoing or completed (cancelled and demonstration
+    records never).  Staff-days of an activity are spread over its months by
+    days.  Percentages have one decimal; money is a string of rupiah with two
+    decimals.  Without a capacity plan for the year every load is null.
+    """
+
+    region = serializers.CharField()
+    year = serializers.IntegerField()
+    thresholds = CapacityThresholdsSerializer()
+    organisations = CapacityOrganisationSerializer(many=True)
+    budget = CapacityBudgetSerializer(many=True)
+    hosting = CapacityHostingSerializer(many=True)
+    partnerships = CapacityPartnershipSerializer(many=True)

@@ -5,6 +5,7 @@ from kembar.insights.api import economy, network, views
 urlpatterns = [
     path("insights/reach/", views.ReachView.as_view(), name="api-insights-reach"),
     path("insights/health/", views.HealthView.as_view(), name="api-insights-health"),
+    path("insights/capacity/", views.CapacityView.as_view(), name="api-insights-capacity"),
     path(
         "insights/multipliers/",
         economy.MultipliersView.as_view(),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,11 +13,14 @@ from rest_framework.views import APIView
 from kembar.common.api import validated_query
 from kembar.common.public_cache import PublicCacheMixin
 from kembar.insights.api.serializers import (
+    CapacityQuerySerializer,
+    CapacitySerializer,
     HealthQuerySerializer,
     HealthSerializer,
     ReachQuerySerializer,
     ReachSerializer,
 )
+from kembar.insights.capacity import capacity_figures, sees_capacity
 from kembar.insights.health import health_figures
 from kembar.insights.reach import ReachFilters, reach_figures, sees_internal_figures
 from kembar.partnerships.access import listed_partnerships
@@ -70,3 +75,23 @@ class HealthView(APIView):
             demo=query["demo"],
         )
         return Response(figures.as_dict())
+
+
+class CapacityView(APIView):
+    """What the region can carry in a year: staff, budget and hosting load by month.
+
+    Signed-in administrators, and cooperation officers and leadership of the
+    region, only (403 for everyone else): the figures are internal plans.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[CapacityQuerySerializer], responses=CapacitySerializer, tags=["insights"]
+    )
+    def get(self, request: Request) -> Response:
+        query = validated_query(CapacityQuerySerializer, request)
+        if not sees_capacity(request.user, query["region"]):
+            raise PermissionDenied
+        year = query.get("year") or timezone.localdate().year
+        return Response(capacity_figures(query["region"], year))

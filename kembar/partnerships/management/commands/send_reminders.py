@@ -20,7 +20,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Remind cooperation officers and administrators of agreements about to expire and of "
-        "the council's deadline, by notification and e-mail. Run daily; idempotent."
+        "the council's deadline, and of partnerships whose health turned at risk, by "
+        "notification and e-mail. Run daily; idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

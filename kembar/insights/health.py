@@ -30,6 +30,10 @@ Demonstration activities count as the reach dashboard counts them: all by
 default, only them or none with ``demo``; ``includes_demo`` says whether any
 was used.
 
+**Breadth** (the score's fifth component) comes from
+:mod:`kembar.insights.health_breadth`: sectors, agencies, kecamatan and
+stakeholder groups the activities reached by each date, against their totals.
+
 Public figures (``public=True``) give only ``state``, ``score`` and
 ``reciprocity``: the warning date, the components and the explanation are
 built from internal records (planned work, trip reports, contributions) and
@@ -51,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kembar.analytics.health import Event, Health, health
+from kembar.insights.health_breadth import partnership_breadth
 from kembar.partnerships.models import Partnership, PartnershipDocument, PartnershipEvent
 from kembar.programs.models import (
     Activity,
@@ -331,9 +336,16 @@ def health_figures(
     """
     day = as_of or timezone.localdate()
     chosen = partnerships.filter(local_region_id=region) if region else partnerships
-    rows = list(chosen.order_by("partner_name", "slug").only("pk", "slug", "partner_name"))
+    rows = list(
+        chosen.order_by("partner_name", "slug").only(
+            "pk", "slug", "partner_name", "local_region_id"
+        )
+    )
     events, includes_demo = partnership_events(rows, demo=demo)
-    table = [_row(p, health(events[p.pk], day), public=public) for p in rows]
+    breadths = partnership_breadth(rows, demo=demo)
+    table = [
+        _row(p, health(events[p.pk], day, breadths[p.pk].as_of(day)), public=public) for p in rows
+    ]
     sort = sort if sort in HEALTH_SORTS else "score"
     if sort.removeprefix("-") == "score" and sort.startswith("-"):
         scored = [row for row in table if row["score"] is not None]
@@ -452,8 +464,9 @@ def health_history(
     day = as_of or timezone.localdate()
     events, includes_demo = partnership_events([partnership], demo=demo)
     record = events[partnership.pk]
+    breadth = partnership_breadth([partnership], demo=demo)[partnership.pk]
     ends = month_ends(day, months + 1)
-    results = [health(record, end) for end in ends]
+    results = [health(record, end, breadth.as_of(end)) for end in ends]
     moves = []
     for index in range(1, len(ends)):
         before, after = results[index - 1], results[index]
@@ -477,7 +490,7 @@ def health_history(
         as_of=day,
         public=public,
         includes_demo=includes_demo,
-        current=_row(partnership, health(record, day), public=public),
+        current=_row(partnership, health(record, day, breadth.as_of(day)), public=public),
         months=[_month_row(end, result) for end, result in zip(ends[1:], results[1:], strict=True)],
         moves=moves,
     )

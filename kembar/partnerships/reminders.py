@@ -53,6 +53,7 @@ from kembar.analytics.health import health
 from kembar.common.calendar import add_working_days
 from kembar.geo.workdays import days_off
 from kembar.insights.health import explanation_text, partnership_events
+from kembar.insights.health_breadth import partnership_breadth
 from kembar.partnerships.documents import documents_current
 from kembar.partnerships.models import Partnership, PartnershipDocument, TransitionRecord
 
@@ -282,8 +283,9 @@ def _health_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         .order_by("partner_name", "pk")
     )
     events, _includes_demo = partnership_events(partnerships)
+    breadths = partnership_breadth(partnerships)
     for partnership in partnerships:
-        result = health(events[partnership.pk], today)
+        result = health(events[partnership.pk], today, breadths[partnership.pk].as_of(today))
         if result is None or result.state != "at_risk" or result.warning_since is None:
             continue
         values = {

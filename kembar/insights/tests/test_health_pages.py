@@ -2,16 +2,17 @@
 
 The portfolio as of 2025-01-01 (Kota Semarang):
 
-- Brisbane, the record of ``test_health_record``: active, score 81.1,
+- Brisbane, the record of ``test_health_record``: active, score 80.5,
   reciprocity 0 (three each way: balanced).  90 days earlier (2024-10-03) the
   same events count (the MoU's expiry in 2025 not yet): silence 30 days,
   recency 2^(−30/365) = .94465, so 100 × (.35 × .94465 + .25 × .82623 +
-  .15 × .63212 + .15) / .9 = 86.9; trend 81.1 − 86.9 = −5.8.
+  .15 × .63212 + .15 + .10 × .75) = 85.7; trend 80.5 − 85.7 = −5.2.
 - Kobe, one documented activity on 2021-06-30 (public): no gap yet, so the
   expected gap is the prior, 180 days; at risk after 540 days (from
   2022-12-22), dormant after ceil(5.3 × 180) = 954.  Silence 1281 days:
-  dormant.  Score 100 × .35 × 2^(−1281/365) / .9 = 3.4; on 2024-10-03
-  (silence 1191) 4.1; trend −0.7.  No directional event: no reciprocity.
+  dormant.  Score 100 × .35 × 2^(−1281/365) = 3.1 (no activity took place:
+  breadth 0); on 2024-10-03 (silence 1191) 3.6; trend −0.5.  No directional
+  event: no reciprocity.
 - Fuzhou, internal, nothing dated: no state, no score.
 
 The history of Osaka, as of 2025-01-01 (36 month ends, 2022-01 to 2024-12):
@@ -19,10 +20,12 @@ a documented activity on 2021-06-30 and an activity held in Osaka on
 2023-03-15 (an outbound activity and an outbound visit).  After the first,
 at risk from 2022-12-22 (month end 2022-12: silence 549 > 540).  The second
 brings it back in 2023-03: expected gap exp((ln(623 / ln 2) + 3 ln 180) / 4)
-= 269.1 days, silence 16 days; score 100 × (.35 × 2^(−16/365) + .25 ×
-(1 − e^(−1/2)) + .15 × (1 − e^(−1/3))) / .9 = 53.4 (from 12.3).  In 2024-03
-the two events leave the one-year window: intensity falls to 0 and the score
-from 35.6 to 23.6, a move of 12 points without any event.
+= 269.1 days, silence 16 days; breadth .5 (its sector and agency, no
+kecamatan: it was held in Osaka, no group); score 100 × (.35 × 2^(−16/365) +
+.25 × (1 − e^(−1/2)) + .15 × (1 − e^(−1/3)) + .10 × .5) = 53.0 (from 11.0:
+before it, 100 × .35 × 2^(−608/365)).  In 2024-03 the two events leave the
+one-year window: intensity falls to 0 and the score from 37.1 to 26.2, a
+move of 11 points without any event.
 """
 
 from __future__ import annotations
@@ -98,8 +101,8 @@ def test_portfolio_shows_each_partnership_with_its_figures(
         (row["slug"], row["state"], row["score"], row["trend"], row["reciprocity"])
         for row in figures.rows
     ] == [
-        ("smg-kobe", "dormant", 3.4, -0.7, None),
-        ("smg-brisbane", "active", 81.1, -5.8, 0.0),
+        ("smg-kobe", "dormant", 3.1, -0.5, None),
+        ("smg-brisbane", "active", 80.5, -5.2, 0.0),
         ("smg-fuzhou", None, None, None, None),
     ]
     assert [row["warning_since"] for row in figures.rows] == ["2022-12-22", None, None]
@@ -119,7 +122,7 @@ def test_portfolio_shows_each_partnership_with_its_figures(
     assert BRISBANE_REASON in content and KOBE_REASON in content
     assert "2022-12-22" in content
     assert '<span class="health-light__icon" aria-hidden="true">■</span> dormant' in content
-    assert '<span aria-hidden="true">↓</span> -5.8' in content
+    assert '<span aria-hidden="true">↓</span> -5.2' in content
     assert (
         '<th scope="col" aria-sort="ascending" class="numeric">'
         '<a href="?sort=-score" data-sort="score">Score</a></th>'
@@ -193,8 +196,8 @@ def test_csv_download(portfolio: dict[str, Partnership]) -> None:
     )
     assert response.content.decode().split("\r\n") == [
         "slug,name,state,score,trend,reciprocity,warning_since,capacity_load,reasons",
-        f'smg-kobe,Kobe,dormant,3.4,-0.7,,2022-12-22,,"{KOBE_REASON}"',
-        f'smg-brisbane,Brisbane,active,81.1,-5.8,0.0,,,"{BRISBANE_REASON}"',
+        f'smg-kobe,Kobe,dormant,3.1,-0.5,,2022-12-22,,"{KOBE_REASON}"',
+        f'smg-brisbane,Brisbane,active,80.5,-5.2,0.0,,,"{BRISBANE_REASON}"',
         "smg-fuzhou,Fuzhou,,,,,,,",
         "",
     ]
@@ -225,7 +228,7 @@ def test_capacity_load_column(portfolio: dict[str, Partnership]) -> None:
     rows = client.get(URL).context["portfolio"].rows
     assert [row["capacity_load"] for row in rows] == [2.8, 0.0, 0.0]
     lines = client.get(URL, {"download": "csv"}).content.decode().split("\r\n")
-    assert lines[1].startswith("smg-kobe,Kobe,dormant,3.4,-0.7,,2022-12-22,2.8,")
+    assert lines[1].startswith("smg-kobe,Kobe,dormant,3.1,-0.5,,2022-12-22,2.8,")
 
 
 def test_public_figures_for_staff_who_do_not_see_internal_ones(
@@ -239,8 +242,8 @@ def test_public_figures_for_staff_who_do_not_see_internal_ones(
     (row,) = response.context["portfolio"].rows
     assert (row["state"], row["score"], row["trend"], row["explanation"]) == (
         "active",
-        81.1,
-        -5.8,
+        80.5,
+        -5.2,
         None,
     )
     assert "Last activity" not in content and "Reasons" not in content
@@ -248,7 +251,7 @@ def test_public_figures_for_staff_who_do_not_see_internal_ones(
     assert 'id="health-public-note"' in content
     assert client.get(URL, {"download": "csv"}).content.decode().split("\r\n") == [
         "slug,name,state,score,trend,reciprocity",
-        "smg-brisbane,Brisbane,active,81.1,-5.8,0.0",
+        "smg-brisbane,Brisbane,active,80.5,-5.2,0.0",
         "",
     ]
 
@@ -301,15 +304,15 @@ def test_partnership_page_shows_health_over_time(osaka: Partnership) -> None:
     )
     states = [row["state"] for row in months]
     assert states == ["active"] * 11 + ["at_risk"] * 3 + ["active"] * 22
-    assert [row["score"] for row in months[10:16]] == [14.5, 13.7, 12.9, 12.3, 53.4, 51.3]
-    assert [(row["score"]) for row in months[25:27]] == [35.6, 23.6]
+    assert [row["score"] for row in months[10:16]] == [13.1, 12.3, 11.6, 11.0, 53.0, 51.2]
+    assert [(row["score"]) for row in months[25:27]] == [37.1, 26.2]
     content = response.content.decode()
     assert (
         '<tr data-month="2023-03"><th scope="row"><time datetime="2023-03-31">March 2023</time>'
         "</th><td>"
     ) in content
     assert health["chart_data"]["months"][:2] == ["2022-01-31", "2022-02-28"]
-    assert health["chart_data"]["scores"][14] == 53.4
+    assert health["chart_data"]["scores"][14] == 53.0
     assert 'id="health-chart-data"' in content and "kembar/health.js" in content
 
 
@@ -319,9 +322,9 @@ def test_partnership_page_lists_what_moved_it(osaka: Partnership) -> None:
     assert [
         (m["month"], m["before_state"], m["state"], m["before_score"], m["score"]) for m in moves
     ] == [
-        (dt.date(2024, 3, 31), "active", "active", 35.6, 23.6),
-        (dt.date(2023, 3, 31), "at_risk", "active", 12.3, 53.4),
-        (dt.date(2022, 12, 31), "active", "at_risk", 14.5, 13.7),
+        (dt.date(2024, 3, 31), "active", "active", 37.1, 26.2),
+        (dt.date(2023, 3, 31), "at_risk", "active", 11.0, 53.0),
+        (dt.date(2022, 12, 31), "active", "at_risk", 13.1, 12.3),
     ]
     assert moves[1]["events"] == [
         {
@@ -347,23 +350,24 @@ def test_partnership_page_lists_what_moved_it(osaka: Partnership) -> None:
 def test_partnership_page_shows_the_health_now_with_its_components(osaka: Partnership) -> None:
     response = _officer_client().get("/staff/partnerships/smg-brisbane/")
     health = response.context["health"]
-    assert (health["current"]["state"], health["current"]["score"]) == ("active", 81.1)
+    assert (health["current"]["state"], health["current"]["score"]) == ("active", 80.5)
     assert health["reciprocity_hint"] == "balanced"
     assert [
         (part["name"], part["value"], part["weight_percent"], part["points"])
         for part in health["components"]
     ] == [
-        ("recency", 0.7962, 38.9, 30.96),
-        ("intensity", 0.8262, 27.8, 22.95),
-        ("mutuality", 0.6321, 16.7, 10.54),
-        ("agreement", 1.0, 16.7, 16.67),
+        ("recency", 0.7962, 35.0, 27.87),
+        ("intensity", 0.8262, 25.0, 20.66),
+        ("mutuality", 0.6321, 15.0, 9.48),
+        ("agreement", 1.0, 15.0, 15.0),
+        ("breadth", 0.75, 10.0, 7.5),
     ]
     content = response.content.decode()
     assert BRISBANE_REASON in content
     assert (
         '<tr data-component="recency"><th scope="row">recency (time since the last activity)'
-        '</th><td class="numeric">0.80</td><td class="numeric">38.9 %</td>'
-        '<td class="numeric">31.0</td></tr>'
+        '</th><td class="numeric">0.80</td><td class="numeric">35.0 %</td>'
+        '<td class="numeric">27.9</td></tr>'
     ) in content
 
 

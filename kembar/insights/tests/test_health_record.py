@@ -18,8 +18,10 @@ pseudo-gaps of 180 days: exp((3 ln 262.57 + 3 ln 180) / 6) = 217.40 days.
 Silence 120 days: active.  Reciprocity (3 − 3) / 6 = 0.  Score:
 recency 2^(−120/365) = .79622, intensity 1 − e^(−7/4) = .82623 (seven
 engagement events in the last year), mutuality 1 − e^(−1) = .63212 (three
-each way), agreement 1; weights .35, .25, .15, .15 over .90:
-100 × (.35 × .79622 + .25 × .82623 + .15 × .63212 + .15) / .9 = 81.1.
+each way), agreement 1, breadth .75 (the one sector, the one agency and the
+one kecamatan of this small world reached, none of the seven groups:
+(1 + 1 + 1 + 0/7) / 4):
+100 × (.35 × .79622 + .25 × .82623 + .15 × .63212 + .15 + .10 × .75) = 80.5.
 """
 
 from __future__ import annotations
@@ -135,12 +137,13 @@ def test_health_computed_by_hand() -> None:
         "active",
         None,
     )
-    assert (row["score"], row["reciprocity"]) == (81.1, 0.0)
+    assert (row["score"], row["reciprocity"]) == (80.5, 0.0)
     assert row["components"] == {
-        "recency": {"value": 0.7962, "weight": 0.3889, "points": 30.96},
-        "intensity": {"value": 0.8262, "weight": 0.2778, "points": 22.95},
-        "mutuality": {"value": 0.6321, "weight": 0.1667, "points": 10.54},
-        "agreement": {"value": 1.0, "weight": 0.1667, "points": 16.67},
+        "recency": {"value": 0.7962, "weight": 0.35, "points": 27.87},
+        "intensity": {"value": 0.8262, "weight": 0.25, "points": 20.66},
+        "mutuality": {"value": 0.6321, "weight": 0.15, "points": 9.48},
+        "agreement": {"value": 1.0, "weight": 0.15, "points": 15.0},
+        "breadth": {"value": 0.75, "weight": 0.1, "points": 7.5},
     }
     assert row["explanation"]["params"]["expected_gap_days"] == 217.4
     assert row["explanation"]["params"]["silence_days"] == 120
@@ -173,7 +176,7 @@ def test_public_figures_hold_no_internal_notes() -> None:
         "name": "Brisbane",
         "state": "active",
         "warning_since": None,
-        "score": 81.1,
+        "score": 80.5,
         "reciprocity": 0.0,
         "components": None,
         "explanation": None,
@@ -217,7 +220,7 @@ def test_api_staff_and_anonymous(client: Client, monkeypatch: pytest.MonkeyPatch
                 "name": "Brisbane",
                 "state": "active",
                 "warning_since": None,
-                "score": 81.1,
+                "score": 80.5,
                 "reciprocity": 0.0,
                 "components": None,
                 "explanation": None,
@@ -232,7 +235,7 @@ def test_api_staff_and_anonymous(client: Client, monkeypatch: pytest.MonkeyPatch
     data = client.get("/api/v1/insights/health/", {"region": "33.74"}).json()
     assert data["public"] is False
     assert [(row["slug"], row["state"], row["score"]) for row in data["partnerships"]] == [
-        ("smg-brisbane", "active", 81.1),
+        ("smg-brisbane", "active", 80.5),
         ("smg-hidden", None, None),
     ]
     assert data["partnerships"][0]["explanation"]["reason"] == "recent_activity"

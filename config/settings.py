@@ -89,12 +89,14 @@ INSTALLED_APPS = [
     "kembar.accounts",
     "kembar.partnerships",
     "kembar.programs",
+    "kembar.knowledge",
     "kembar.participation",
     "kembar.opendata",
     "kembar.reports",
     "kembar.insights",
     "kembar.jobs",
     "kembar.portal",
+    "kembar.search",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,8 @@ urlpatterns = [
     path("staff/jobs/", include("kembar.jobs.urls")),
     path("staff/insights/", include((staff_insights, "insights-staff"))),
     path("insights/", include("kembar.insights.urls")),
+    path("staff/knowledge/", include("kembar.knowledge.urls")),
+    path("staff/search/", include("kembar.search.urls")),
     path("staff/", include("kembar.partnerships.urls")),
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),

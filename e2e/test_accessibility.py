@@ -35,6 +35,13 @@ from kembar.insights.network import network_cache_clear
 from kembar.insights.tests.test_network_pages import BRISBANE, FUZHOU, KOBE, make_world
 from kembar.jobs.models import JobKind
 from kembar.jobs.services import job_enqueue
+from kembar.knowledge.models import Reflection
+from kembar.knowledge.services import (
+    lesson_apply,
+    policy_adopt,
+    reflection_review,
+    reflection_submit,
+)
 from kembar.participation.links import manage_token, survey_token
 from kembar.participation.models import Registration, RegistrationStatus, Resident
 from kembar.participation.tests.factories import OpportunityFactory
@@ -119,6 +126,13 @@ NOT_PAGES = {
     "dataset-csv": "CSV download of an open dataset",
     "dataset-json": "JSON download of an open dataset",
     "report-download": "PDF or XLSX download of a finished report (its job's page links it)",
+    "lesson-review": "form target (POST) on the lesson page",
+    "lesson-apply": "form target (POST) on the lesson page",
+    "followup-advance": "form target (POST) on the lesson page",
+    "followup-drop": "form target (POST) on the lesson page",
+    "policy-publish": "form target (POST) on the policy page",
+    "policy-evidence": "PDF download (a policy's evidence document)",
+    "reflection-review": "form target (POST) on the reflections-to-review page",
 }
 
 #: Pages seen without signing in; every other page is seen as a cooperation officer.
@@ -300,7 +314,10 @@ def seed() -> tuple[User, dict[str, str]]:
         group="community",
         status=RegistrationStatus.ATTENDED,
     )
+    lesson, policy = knowledge_seed(officer, activity)
     params = {
+        "lesson": str(lesson),
+        "policy": str(policy),
         "signed": survey_token(attended),
         "data_token": manage_token(attended.resident),
         "opportunity_pk": str(opportunity.pk),
@@ -315,6 +332,50 @@ def seed() -> tuple[User, dict[str, str]]:
         "token": default_token_generator.make_token(officer),
     }
     return officer, params
+
+
+def knowledge_seed(officer: User, activity: Any) -> tuple[int, int]:
+    """A lesson from the activity's reflection, being applied, and a policy it led to."""
+    reflection_submit(
+        actor=officer, activity=activity, learned="Kurikulum bersama", will_change="Uji coba"
+    )
+    lesson = reflection_review(
+        actor=officer, reflection=Reflection.objects.get(activity=activity), accept=True
+    )
+    assert lesson is not None
+    lesson_apply(actor=officer, lesson=lesson, note="Rencana uji coba")
+    policy = policy_adopt(
+        actor=officer,
+        region_id="33.74",
+        data={
+            "title_id": "Perwal Kurikulum Bersama",
+            "instrument": "perwal",
+            "number": "Perwal No. 12 Tahun 2024",
+            "adopted_on": dt.date(2024, 9, 1),
+            "agency": activity.agency,
+            "evidence_url": "https://jdih.semarangkota.go.id/",
+            "partnership": activity.partnership,
+            "lessons": [lesson],
+        },
+    )
+    # Another reflection waits for review, for the queue's page.
+    other, _changed = activity_save(
+        actor=officer,
+        data=ActivityData(
+            reference="SMG-BNE-2024-02",
+            partnership=activity.partnership,
+            kind="seminar",
+            title_id="Seminar kurikulum",
+            agency=activity.agency,
+            start_date=dt.date(2024, 4, 1),
+            end_date=dt.date(2024, 4, 1),
+            status="completed",
+            sector=activity.sector,
+            government_affair=activity.government_affair,
+        ),
+    )
+    reflection_submit(actor=officer, activity=other, learned="Diskusi", will_change="Lanjut")
+    return lesson.pk, policy.pk
 
 
 def citizen_session(context: Any, base_url: str) -> None:

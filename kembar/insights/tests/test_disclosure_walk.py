@@ -472,6 +472,9 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None, open_data_dir: None)
         "job_id": "00000000-0000-4000-8000-000000000000",
         "registration_pk": "1",
         "dataset": "reach-kecamatan",
+        # Knowledge records (staff only: anonymous requests go to the login page).
+        "lesson": "1",
+        "policy": "1",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("kembar.programs.api.urls")),
     path("", include("kembar.participation.api.urls")),
     path("", include("kembar.insights.api.urls")),
+    path("", include("kembar.knowledge.api.urls")),
 ]
 
 urlpatterns = [

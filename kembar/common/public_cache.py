@@ -105,7 +105,9 @@ __all__ = [
 
 #: Apps whose models public pages and API answers are made of.  Not: accounts (users,
 #: recovery codes; its agencies are listed in EXTRA_MODELS), sessions, axes, knox, history.
-DATA_APPS = frozenset({"core", "geo", "partnerships", "programs", "insights", "participation"})
+DATA_APPS = frozenset(
+    {"core", "geo", "partnerships", "programs", "insights", "participation", "knowledge"}
+)
 #: Models outside DATA_APPS that public answers show: an activity names its agency.
 EXTRA_MODELS = frozenset({"accounts.organisation"})
 #: Derived tables written only in bulk by code that calls bump() itself; a delete signal on

@@ -10,3 +10,6 @@ class KnowledgeConfig(AppConfig):
     def ready(self) -> None:
         # Registers the knowledge rules with django-rules.
         from kembar.knowledge import rules  # noqa: F401
+        from kembar.knowledge.search_sources import register_knowledge_sources
+
+        register_knowledge_sources()

@@ -20,9 +20,11 @@ __all__ = [
     "lesson_get",
     "lesson_list",
     "lesson_partner_cities",
+    "partnership_policies",
     "policy_get",
     "policy_list",
     "practice_list",
+    "public_partnership_policies",
     "reflection_queue",
     "region_q",
 ]
@@ -141,4 +143,33 @@ def activities_for(user: Any) -> QuerySet[Activity]:
     """The activities a record of ``user`` may name (their region's, through its partnerships)."""
     return Activity.objects.filter(partnership__in=staff_partnerships(user).values("pk")).order_by(
         "-start_date", "reference"
+    )
+
+
+def partnership_policies(*, user: Any, partnership: Any) -> QuerySet[Policy] | None:
+    """The policies ``partnership`` led to, all of them, for its staff page.
+
+    ``None`` when ``user`` may not see the region's knowledge records (a
+    partner counterpart): the page then shows no policy section at all.
+    """
+    if not user.has_perm("knowledge.view_record", Policy(region_id=partnership.local_region_id)):
+        return None
+    return (
+        Policy.objects.filter(region_q(user), partnership=partnership)
+        .select_related("agency")
+        .order_by("-adopted_on", "-id")
+    )
+
+
+def public_partnership_policies(partnership: Any) -> QuerySet[Policy]:
+    """The policies ``partnership`` led to that the cooperation office made public after review."""
+    return (
+        Policy.objects.filter(
+            partnership=partnership,
+            region_id=partnership.local_region_id,
+            is_public=True,
+            reviewed_at__isnull=False,
+        )
+        .select_related("agency")
+        .order_by("-adopted_on", "-id")
     )

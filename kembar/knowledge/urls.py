@@ -6,7 +6,7 @@ route says what it expects.
 
 from django.urls import path
 
-from kembar.knowledge import views
+from kembar.knowledge import measures_views, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("policies/<int:policy>/", views.policy_detail, name="policy-detail"),
     path("policies/<int:policy>/publish/", views.policy_publish, name="policy-publish"),
     path("policies/<int:policy>/evidence/", views.policy_evidence, name="policy-evidence"),
+    path("measures/", measures_views.measures, name="measures"),
     path("reflections/", views.reflection_queue, name="reflection-queue"),
     path("reflections/<int:pk>/review/", views.reflection_review, name="reflection-review"),
     path("activities/<slug:reference>/reflection/", views.reflection_form, name="reflection"),

@@ -31,6 +31,7 @@ from kembar.common.staff_views import apply_errors as _apply_errors
 from kembar.common.staff_views import require as _require
 from kembar.common.versioning import conflict_box, display
 from kembar.insights.health_sections import health_section
+from kembar.knowledge.selectors import partnership_policies
 from kembar.partnerships import selectors
 from kembar.partnerships.conditions import diplomatic_condition_initial
 from kembar.partnerships.documents import (
@@ -159,6 +160,7 @@ def _render_detail(
         "timeline": selectors.partnership_timeline(partnership),
         "health": health_section(partnership, user=user),
         "documents": selectors.partnership_documents(partnership),
+        "policies": partnership_policies(user=user, partnership=partnership),
         "can_download": user.has_perm("partnerships.view_partnershipdocument", partnership),
         "can_change": can_change,
         "can_upload": can_upload,

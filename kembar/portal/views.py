@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from kembar.common.public_cache import public_cacheable
 from kembar.insights.health_sections import public_health
+from kembar.knowledge.selectors import public_partnership_policies
 from kembar.portal.activities import activity_page, calendar_page, parse_month
 from kembar.portal.search import search_page
 from kembar.portal.selectors import home_page, partnership_page
@@ -37,7 +38,8 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404
     health = public_health(page.item.partnership)
-    context = {"page": page, "slug": slug, "health": health}
+    policies = public_partnership_policies(page.item.partnership)
+    context = {"page": page, "slug": slug, "health": health, "policies": policies}
     return render(request, "portal/partnership.html", context)
 
 

@@ -86,6 +86,8 @@ from kembar.programs.models import (
     TripReport,
 )
 from kembar.programs.rollup import rollup_rebuild
+from kembar.search.models import DocumentKind
+from kembar.search.registry import reindex as search_reindex
 
 __all__ = [
     "AS_OF",
@@ -1241,7 +1243,7 @@ def demo_generate(
     rng = random.Random(seed)  # noqa: S311 -- reproducible sampling, not secrecy
     context = _context(local_region_id)
     with transaction.atomic():
-        removed = demo_remove()
+        removed = demo_remove(reindex=False)
         items = (
             _build(rng, context, seed)
             if activities is None
@@ -1253,6 +1255,7 @@ def demo_generate(
         effects_rng = random.Random(seed + 1)  # noqa: S311 -- reproducible sampling, not secrecy
         written["economic_effects"] = _write_effects(effects_rng)
         rollup_rebuild(demo_only=True)
+        _search_reindex()
     by_partnership = Counter(item.data.partnership.slug for item in items)
     return DemoSummary(
         seed=seed,
@@ -1346,7 +1349,17 @@ _DEMO_ROWS: list[tuple[type[Model], str]] = [
 ]
 
 
-def demo_remove() -> int:
+def _search_reindex() -> None:
+    """Rebuild the activities and trip reports in the search index.
+
+    The demonstration set is written with ``bulk_create`` and removed with raw
+    deletes, which send no signals, so the index would not follow on its own.
+    """
+    for kind in (DocumentKind.ACTIVITY, DocumentKind.TRIP_REPORT):
+        search_reindex(kind)
+
+
+def demo_remove(*, reindex: bool = True) -> int:
     """Delete every demonstration activity, everything under it and its history.
 
     Real activities are not touched: the selection is ``is_demo``, and every
@@ -1358,6 +1371,8 @@ def demo_remove() -> int:
     demonstration records a moment later.  A row of a table not listed here
     that still points at a demonstration activity makes the transaction fail
     (foreign keys are checked at commit) rather than being left orphaned.
+    The search index is rebuilt for activities and trip reports at the end
+    (unless ``reindex`` is false).
     """
     with transaction.atomic():
         demo = Activity.objects.filter(is_demo=True)
@@ -1386,6 +1401,8 @@ def demo_remove() -> int:
         ]
         for model, lookup in histories:
             model.history.filter(**lookup).delete()
+        if reindex:  # demo_generate rebuilds the index once, at its end
+            _search_reindex()
     return removed
 
 

@@ -370,6 +370,7 @@ def _effects_table(activities: Sequence[Activity], year: int) -> Table:
 def council_report(*, region: Region, year: int, language: str) -> Report:
     """The annual report of the region's international cooperation (DPRD, LKPJ)."""
     from kembar.reports.impact import impact_section  # the Leontief model, loaded only here
+    from kembar.reports.learning import learning_section  # imports this module
 
     partnerships = public_partnerships(region)
     listed = list(partnerships)
@@ -485,6 +486,7 @@ def council_report(*, region: Region, year: int, language: str) -> Report:
             reach_section,
             results_section,
             effects_section,
+            learning_section(region, year, partnerships),
             risk_section,
         ),
         sources=_sources(),

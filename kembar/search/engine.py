@@ -3,10 +3,12 @@
 - :func:`index_document` / :func:`index_documents` store what a record says
   (insert or replace, by kind and record id); :func:`remove_document` drops it.
 - :func:`search` answers a query: ranked hits (titles weigh more than text;
-  bm25 on SQLite, ``ts_rank_cd`` on PostgreSQL), the total, and facet counts
+  bm25 on SQLite, ``ts_rank`` on PostgreSQL), the total, and facet counts
   over every match (before the page is cut).
 - :func:`who_knows` names the agencies and partner cities with the most
-  matching records ("who knows about X").
+  matching records ("who knows about X"); :func:`search_with_experts` gives
+  both answers, taking who knows from the search's own facet counts when the
+  search has no kind or facet filter (the same numbers, one match fewer).
 
 Where results are limited: ``region`` keeps one region's records, with
 ``also_public`` the public records of every region too; ``public_only`` keeps
@@ -38,6 +40,7 @@ __all__ = [
     "index_documents",
     "remove_document",
     "search",
+    "search_with_experts",
     "who_knows",
 ]
 
@@ -96,6 +99,7 @@ def _row(kind: str, document: Document) -> SearchDocument:
         partner_city=document.partner_city,
         agency=document.agency,
         year=document.year,
+        sdg_mask=sum(1 << (goal - 1) for goal in _goals(document.sdg)),
         # bulk_update does not fill auto_now fields.
         updated_at=timezone.now(),
     )
@@ -252,7 +256,7 @@ def _filters(
         else:
             raise ValueError(f"unknown facet: {name!r}")
         params.append(value)
-    return backends.Filters(" AND ".join(clauses) or "1 = 1", params)
+    return backends.Filters(" AND ".join(clauses) or backends.ALL, params)
 
 
 def _english() -> bool:
@@ -308,8 +312,7 @@ def search(
         kinds=kinds, region=region, also_public=also_public, public_only=public_only, facets=facets
     )
     backend = backends.for_vendor(connection.vendor)
-    rows = backend.hits(terms, where, limit=max(0, limit), offset=max(0, offset))
-    counts = backend.facet_counts(terms, where, FACETS)
+    rows, counts = backend.search(terms, where, FACETS, limit=max(0, limit), offset=max(0, offset))
     spellings = {spelling for term in terms for spelling in term.spellings} | set(words(query))
     total = counts.pop("total", [(None, 0)])[0][1] if counts.get("total") else 0
     return SearchResults(
@@ -342,3 +345,35 @@ def who_knows(
         agencies=counts.get("agency", [])[:limit],
         partner_cities=counts.get("partner_city", [])[:limit],
     )
+
+
+def search_with_experts(
+    query: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    region: str | None = None,
+    also_public: bool = False,
+    facets: Mapping[str, Any] | None = None,
+    public_only: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+    experts: int = WHO_KNOWS_LIMIT,
+) -> tuple[SearchResults, WhoKnows]:
+    """:func:`search` and :func:`who_knows` of the same query and scope.
+
+    Who knows counts every match in the scope, whatever kinds and facet values
+    the search keeps; without those filters the search's agency and partner
+    city counts are exactly that.
+    """
+    scope: dict[str, Any] = {
+        "region": region,
+        "also_public": also_public,
+        "public_only": public_only,
+    }
+    results = search(query, kinds=kinds, facets=facets, limit=limit, offset=offset, **scope)
+    if kinds is None and not facets:
+        return results, WhoKnows(
+            agencies=results.facets["agency"][:experts],
+            partner_cities=results.facets["partner_city"][:experts],
+        )
+    return results, who_knows(query, limit=experts, **scope)

@@ -47,6 +47,9 @@ class SearchDocument(models.Model):
     partner_city = models.PositiveBigIntegerField(_("partner city"), null=True, blank=True)
     agency = models.PositiveBigIntegerField(_("agency"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    #: The SDG goals of :class:`SearchDocumentSdg` again, goal g as bit g - 1, so that a
+    #: search counts them from the covering index of the facets (migration 0003).
+    sdg_mask = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kembar.partnerships.views import StaffRequest, staff_view
-from kembar.search.engine import FACETS, search, who_knows
+from kembar.search.engine import FACETS, search_with_experts
 from kembar.search.forms import SearchForm
 from kembar.search.models import DocumentKind
 from kembar.search.selectors import facet_labels, scope_for
@@ -101,7 +101,7 @@ def staff_search(request: StaffRequest) -> HttpResponse:
     chosen = form.facets()
     page = data.get("page") or 1
     scope = scope_for(request.user)
-    results = search(
+    results, experts = search_with_experts(
         query,
         kinds=[kind] if kind else None,
         facets=chosen,
@@ -109,7 +109,6 @@ def staff_search(request: StaffRequest) -> HttpResponse:
         offset=(page - 1) * PAGE_SIZE,
         **scope,
     )
-    experts = who_knows(query, **scope)
     names = facet_labels({"agency": experts.agencies, "partner_city": experts.partner_cities})
     kinds = dict(DocumentKind.choices)
     context = {

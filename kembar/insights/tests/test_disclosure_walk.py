@@ -106,6 +106,8 @@ PUBLIC_ROUTES = {
     # Partnership health (kembar.insights.health): state, score and reciprocity, no people.
     "api/v1/insights/health/": "json",
     "api/v1/insights/multipliers/": "json",
+    # The knowledge search: public activities and public policies only, counts of records.
+    "api/v1/knowledge/": "knowledge",
     "api/v1/network/cities/{}/ego/": "json",
     "api/v1/network/cities/{}/recommendations/": "json",
     # IATI 2.03 files of a region (kembar.opendata.views_iati): XML, checked against the API.
@@ -318,6 +320,19 @@ class Walk:
     def check_json(self, address: str) -> None:
         self.problems += [f"{address}: {item}" for item in _small_people(self.json(address))]
 
+    def check_knowledge(self, address: str) -> None:
+        """The knowledge search: its totals and facet counts are of records, not people; its
+        hits must be public records (activities of public partnerships, published policies)."""
+        for query in ({}, {"q": "semarang"}, {"kind": "lesson"}, {"kind": "trip_report"}):
+            answer = self.json(address, query)
+            hits = answer["results"]
+            self.problems += [f"{address}: {item}" for item in _small_people(hits, ("results",))]
+            self.problems += [
+                f"{address} {query}: internal {hit['kind']} {hit['id']}"
+                for hit in hits
+                if hit["kind"] not in {"activity", "policy"}
+            ]
+
     def check_page(self, address: str) -> None:
         response = self.client.get(address)
         html = response.content.decode()
@@ -475,6 +490,8 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None, open_data_dir: None)
         # Knowledge records (staff only: anonymous requests go to the login page).
         "lesson": "1",
         "policy": "1",
+        "practice": "1",
+        "reflection": "1",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")

@@ -53,6 +53,7 @@ def test_the_council_workbook_holds_the_exact_figures(record: Record) -> None:
         "Participants and reach",
         "Results against targets",
         "Economic effects",
+        "Learning",
         "What is at risk",
         "Sources and assumptions",
     ]

@@ -87,7 +87,9 @@ def test_reindex_rebuilds_everything_and_is_idempotent(capsys: pytest.CaptureFix
     SearchDocument.objects.all().delete()
     call_command("search_reindex")
     assert capsys.readouterr().out == (
-        "activity: 2 indexed, 0 removed\ntrip_report: 0 indexed, 0 removed\n"
+        "activity: 2 indexed, 0 removed\nlesson: 0 indexed, 0 removed\n"
+        "policy: 0 indexed, 0 removed\npractice: 0 indexed, 0 removed\n"
+        "trip_report: 0 indexed, 0 removed\n"
     )
     call_command("search_reindex", kind=["activity"])
     assert capsys.readouterr().out == "activity: 2 indexed, 0 removed\n"

@@ -142,8 +142,18 @@ class KnowledgeSearchSerializer(serializers.Serializer[dict[str, Any]]):
 # --- Records ------------------------------------------------------------------------------
 
 
+class SlugField(serializers.SlugRelatedField[Any]):
+    """A record by its slug or reference; a value with a NUL character is invalid, not looked up
+    (PostgreSQL refuses NUL in a query's text and would answer 500)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _agency(**kwargs: Any) -> serializers.SlugRelatedField[Organisation]:
-    return serializers.SlugRelatedField(
+    return SlugField(
         slug_field="slug",
         queryset=Organisation.objects.all(),
         help_text=_("Agency slug."),
@@ -152,7 +162,7 @@ def _agency(**kwargs: Any) -> serializers.SlugRelatedField[Organisation]:
 
 
 def _optional(model: type[Any], slug: str, help_text: str) -> Any:
-    return serializers.SlugRelatedField(
+    return SlugField(
         slug_field=slug,
         queryset=model._default_manager.all(),
         required=False,
@@ -259,7 +269,7 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
     instrument = NamedChoiceField(InstrumentKind.choices, enum_name="PolicyInstrument")
     agency = _agency()
     partnership = _optional(Partnership, "slug", "partnership slug")
-    activities = serializers.SlugRelatedField(
+    activities = SlugField(
         slug_field="reference", queryset=Activity.objects.all(), many=True, required=False
     )
     lessons = serializers.PrimaryKeyRelatedField(
@@ -296,7 +306,7 @@ class PolicyPublishSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ReflectionSerializer(serializers.ModelSerializer[Reflection]):
-    activity = serializers.SlugRelatedField(
+    activity = SlugField(
         slug_field="reference", queryset=Activity.objects.all(), help_text="activity reference"
     )
     language = NamedChoiceField(Language.choices, enum_name="ReflectionLanguage", required=False)

@@ -306,3 +306,14 @@ def test_a_reflection_on_an_activity_out_of_sight_is_refused(world: World) -> No
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["activity"]
     assert not Reflection.objects.exists()
+
+
+def test_a_nul_character_in_a_reference_is_refused_not_looked_up(world: World) -> None:
+    """PostgreSQL refuses NUL in a query's text: the field says the value is invalid (400)."""
+    client = _client(world.agency_officer)
+    body = {**_lesson_body("disdik-semarang"), "source_activity": "`\x00VP"}
+    with translation.override("en"):
+        answer = client.post(f"{URL}lessons/", body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert "source_activity" in answer.json()["errors"]
+    assert Lesson.objects.count() == 0

@@ -20,22 +20,17 @@ the region.  The notification's ``dedupe_key`` makes every run idempotent.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from kembar.accounts.models import Notification, Role, User
+from kembar.accounts.delivery import DeliveryCounts, deliver_once, one_line
+from kembar.accounts.models import Role, User
 from kembar.accounts.rules import serves_region
 from kembar.programs.models import Activity, ActivityStatus
 
@@ -48,22 +43,14 @@ __all__ = [
     "reflection_stage",
 ]
 
-logger = logging.getLogger(__name__)
-
 #: Days after an activity's end within which its agency writes the reflection.
 REFLECTION_DAYS = 30
 #: Days before that deadline on which the reminder goes out.
 REMINDER_DAYS_BEFORE = 7
 
-_SUBJECT_MAX = Notification._meta.get_field("subject").max_length or 200
 
-
-@dataclass(slots=True)
-class ReflectionCounts:
-    """What a run sent (e-mails counted once their notification is committed)."""
-
-    notifications: int = 0
-    emails: int = 0
+#: What a run sent (notifications created, e-mails sent once committed).
+ReflectionCounts = DeliveryCounts
 
 
 def reflection_deadline(end_date: dt.date) -> dt.date:
@@ -127,7 +114,7 @@ def _message(activity: Activity, stage: str) -> _Message:
     return _Message(
         activity=activity,
         dedupe_key=f"reflection-{stage}:{activity.pk}",
-        subject=Truncator(" ".join(subject.split())).chars(_SUBJECT_MAX),
+        subject=one_line(subject),
         body=body,
         link=reverse("knowledge:reflection", kwargs={"reference": activity.reference}),
     )
@@ -172,30 +159,6 @@ class _Recipients:
         return agency + office
 
 
-def _mail(counts: ReflectionCounts, *, user: User, subject: str, body: str) -> None:
-    try:
-        counts.emails += send_mail(subject, body, None, [user.email])
-    except (smtplib.SMTPException, OSError):
-        # The notification stands; one unreachable mailbox must not stop the run.
-        logger.warning("Reflection e-mail %r to user %s not sent", subject, user.pk, exc_info=True)
-
-
-def _deliver(message: _Message, user: User, counts: ReflectionCounts) -> None:
-    with transaction.atomic():
-        _notification, created = Notification.objects.get_or_create(
-            user=user,
-            dedupe_key=message.dedupe_key,
-            defaults={"subject": message.subject, "body": message.body, "link": message.link},
-        )
-        if not created:
-            return
-        counts.notifications += 1
-        if user.email:
-            transaction.on_commit(
-                partial(_mail, counts, user=user, subject=message.subject, body=message.body)
-            )
-
-
 def reflection_reminders_send(*, today: dt.date, language: str | None = None) -> ReflectionCounts:
     """Send the reflection requests and reminders due on ``today``; idempotent."""
     counts = ReflectionCounts()
@@ -206,5 +169,12 @@ def reflection_reminders_send(*, today: dt.date, language: str | None = None) ->
     recipients = _Recipients()
     for message in messages:
         for user in recipients.for_activity(message.activity):
-            _deliver(message, user, counts)
+            deliver_once(
+                user,
+                dedupe_key=message.dedupe_key,
+                subject=message.subject,
+                body=message.body,
+                link=message.link,
+                counts=counts,
+            )
     return counts

@@ -31,22 +31,17 @@ terminal lifecycle state are not watched.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kembar.accounts.delivery import DeliveryCounts, deliver_once, one_line
 from kembar.accounts.models import Notification, Role, User
 from kembar.accounts.rules import serves_region
 from kembar.analytics.health import health
@@ -66,26 +61,14 @@ __all__ = [
     "reminders_send",
 ]
 
-logger = logging.getLogger(__name__)
-
 #: The lifecycle state in which the regional council (DPRD) decides on the plan.
 COUNCIL_STATE = "council_approval"
 #: How many working days before the council's deadline the reminder goes out.
 COUNCIL_REMINDER_WORKING_DAYS = 10
 
-_SUBJECT_MAX = Notification._meta.get_field("subject").max_length or 200
 
-
-@dataclass(slots=True)
-class ReminderCounts:
-    """What a run sent.
-
-    E-mails go out once their notification is committed; inside an outer
-    transaction ``emails`` grows when that transaction commits.
-    """
-
-    notifications: int = 0
-    emails: int = 0
+#: What a run sent (notifications created, e-mails sent once committed).
+ReminderCounts = DeliveryCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +123,6 @@ def _partnership_link(partnership: Partnership) -> str:
     return reverse("staff:partnership-detail", kwargs={"slug": partnership.slug})
 
 
-def _one_line(text: str, length: int) -> str:
-    return Truncator(" ".join(text.split())).chars(length)
-
-
 def _expiry_reminder(
     document: PartnershipDocument, *, valid_until: dt.date, stage: str, today: dt.date
 ) -> _Reminder:
@@ -191,7 +170,7 @@ def _expiry_reminder(
     return _Reminder(
         partnership=partnership,
         dedupe_key=f"expiry:{document.pk}:{stage}",
-        subject=_one_line(subject, _SUBJECT_MAX),
+        subject=one_line(subject),
         body=body,
         link=_partnership_link(partnership),
     )
@@ -270,7 +249,7 @@ def _council_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         yield _Reminder(
             partnership=partnership,
             dedupe_key=f"council:{record.pk}:{stage}",
-            subject=_one_line(subject, _SUBJECT_MAX),
+            subject=one_line(subject),
             body=body,
             link=_partnership_link(partnership),
         )
@@ -310,7 +289,7 @@ def _health_reminders(*, today: dt.date) -> Iterator[_Reminder]:
         yield _Reminder(
             partnership=partnership,
             dedupe_key=f"health:{partnership.pk}:at_risk:{result.warning_since.isoformat()}",
-            subject=_one_line(subject, _SUBJECT_MAX),
+            subject=one_line(subject),
             body=body,
             link=_partnership_link(partnership),
         )
@@ -334,30 +313,6 @@ class _Recipients:
             officers = [user for user in self._officers if serves_region(user, region_id)]
             self._by_region[region_id] = officers + self._administrators
         return self._by_region[region_id]
-
-
-def _mail(counts: ReminderCounts, *, user: User, subject: str, body: str) -> None:
-    try:
-        counts.emails += send_mail(subject, body, None, [user.email])
-    except (smtplib.SMTPException, OSError):
-        # The notification stands; one unreachable mailbox must not stop the run.
-        logger.warning("Reminder e-mail %r to user %s not sent", subject, user.pk, exc_info=True)
-
-
-def _deliver(reminder: _Reminder, user: User, counts: ReminderCounts) -> None:
-    with transaction.atomic():
-        _, created = Notification.objects.get_or_create(
-            user=user,
-            dedupe_key=reminder.dedupe_key,
-            defaults={"subject": reminder.subject, "body": reminder.body, "link": reminder.link},
-        )
-        if not created:
-            return
-        counts.notifications += 1
-        if user.email:
-            transaction.on_commit(
-                partial(_mail, counts, user=user, subject=reminder.subject, body=reminder.body)
-            )
 
 
 def reminders_send(*, today: dt.date, language: str | None = None) -> ReminderCounts:
@@ -385,5 +340,12 @@ def reminders_send(*, today: dt.date, language: str | None = None) -> ReminderCo
     for reminder in reminders:
         for user in recipients.for_region(reminder.partnership.local_region_id):
             if (user.pk, reminder.dedupe_key) not in already:
-                _deliver(reminder, user, counts)
+                deliver_once(
+                    user,
+                    dedupe_key=reminder.dedupe_key,
+                    subject=reminder.subject,
+                    body=reminder.body,
+                    link=reminder.link,
+                    counts=counts,
+                )
     return counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from kembar.accounts.models import Role
@@ -34,6 +35,14 @@ def home_region_id(user: Any) -> str | None:
     """The region whose records ``user`` writes: their organisation's."""
     organisation = getattr(user, "organisation", None)
     return organisation.home_region_id if organisation is not None else None
+
+
+def writing_region(user: Any) -> str:
+    """The region ``user`` writes new records for; PermissionDenied (403) for users of none."""
+    region_id = home_region_id(user)
+    if region_id is None:
+        raise PermissionDenied
+    return region_id
 
 
 def region_q(user: Any, field: str = "region_id") -> Q:
@@ -121,6 +130,15 @@ def policy_get(*, user: Any, pk: int) -> Policy | None:
         Policy.objects.filter(region_q(user), pk=pk)
         .select_related("agency", "partnership", "follow_up__lesson")
         .prefetch_related("activities", "lessons")
+        .first()
+    )
+
+
+def reflection_get(*, user: Any, pk: int) -> Reflection | None:
+    """A reflection on an activity of ``user``'s region (any status), or None."""
+    return (
+        Reflection.objects.filter(region_q(user, "activity__partnership__local_region_id"), pk=pk)
+        .select_related("activity__partnership")
         .first()
     )
 

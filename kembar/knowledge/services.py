@@ -55,6 +55,7 @@ __all__ = [
     "practice_save",
     "reflection_review",
     "reflection_submit",
+    "reflection_writable",
 ]
 
 #: Fields of a lesson, a practice and a policy that the services set from ``data``.
@@ -133,6 +134,14 @@ def _assign(record: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
 
 
 # --- Reflections ------------------------------------------------------------------------
+
+
+def reflection_writable(activity: Activity, reflection: Reflection | None) -> bool:
+    """Whether the reflection on ``activity`` can (still) be written: the activity is
+    completed and its reflection, if any, not accepted yet."""
+    return activity.status == ActivityStatus.COMPLETED and (
+        reflection is None or reflection.status != ReflectionStatus.ACCEPTED
+    )
 
 
 def reflection_submit(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,22 +38,12 @@ from kembar.knowledge.models import (
     Lesson,
     Policy,
     Reflection,
-    ReflectionStatus,
 )
 from kembar.partnerships.access import staff_partnerships
 from kembar.partnerships.views import StaffRequest, staff_view
 from kembar.programs import selectors as activity_selectors
-from kembar.programs.models import ActivityStatus
 
 PAGE_SIZE = 25
-
-
-def _region(request: StaffRequest) -> str:
-    """The region the user's new records belong to; 403 for users of no region."""
-    region_id = selectors.home_region_id(request.user)
-    if region_id is None:
-        raise PermissionDenied
-    return region_id
 
 
 def _choices(request: StaffRequest, region_id: str) -> dict[str, Any]:
@@ -149,7 +139,7 @@ def _lesson_form_page(request: StaffRequest, record: Lesson | None, region_id: s
 @require_http_methods(["GET", "POST"])
 @staff_view
 def lesson_create(request: StaffRequest) -> HttpResponse:
-    region_id = _region(request)
+    region_id = selectors.writing_region(request.user)
     require(request, "knowledge.add_record", region_id)
     return _lesson_form_page(request, None, region_id)
 
@@ -250,7 +240,7 @@ def practice_list(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def practice_create(request: StaffRequest) -> HttpResponse:
-    region_id = _region(request)
+    region_id = selectors.writing_region(request.user)
     require(request, "knowledge.add_record", region_id)
     form = PracticeForm(request.POST or None, **_choices(request, region_id))
     if request.method == "POST" and form.is_valid():
@@ -301,7 +291,7 @@ def policy_detail(request: StaffRequest, policy: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_view
 def policy_create(request: StaffRequest) -> HttpResponse:
-    region_id = _region(request)
+    region_id = selectors.writing_region(request.user)
     require(request, "knowledge.add_record", region_id)
     follow_up = None
     wanted = request.POST.get("follow_up") or request.GET.get("follow_up", "")
@@ -373,9 +363,7 @@ def reflection_form(request: StaffRequest, reference: str) -> HttpResponse:
             for name in ("learned", "will_change", "who_should_know", "language")
         }
     form = ReflectionForm(request.POST or None, initial=initial)
-    closed = activity.status != ActivityStatus.COMPLETED or (
-        reflection is not None and reflection.status == ReflectionStatus.ACCEPTED
-    )
+    closed = not services.reflection_writable(activity, reflection)
     if request.method == "POST" and form.is_valid():
         try:
             services.reflection_submit(actor=request.user, activity=activity, **form.cleaned_data)

@@ -20,6 +20,7 @@ from kembar.knowledge.models import (
     Reflection,
     ReflectionStatus,
 )
+from kembar.knowledge.services import LESSON_FIELDS, POLICY_FIELDS, PRACTICE_FIELDS
 from kembar.partnerships.models import Partnership
 from kembar.programs.models import Activity, GovernmentAffair, SdgTarget, Sector
 from kembar.search.models import DocumentKind
@@ -210,30 +211,7 @@ class LessonSerializer(serializers.ModelSerializer[Lesson]):
 
     class Meta:
         model = Lesson
-        fields = [
-            "id",
-            "region",
-            "status",
-            "agency",
-            "title_id",
-            "title_en",
-            "context_id",
-            "context_en",
-            "partner_practice_id",
-            "partner_practice_en",
-            "what_we_tried_id",
-            "what_we_tried_en",
-            "what_happened_id",
-            "what_happened_en",
-            "evidence",
-            "evidence_url",
-            "sector",
-            "government_affair",
-            "sdg_targets",
-            "partner_city",
-            "partnership",
-            "source_activity",
-        ]
+        fields = ["id", "region", "status", *LESSON_FIELDS, "sdg_targets"]
 
 
 class PracticeSerializer(serializers.ModelSerializer[Practice]):
@@ -247,20 +225,7 @@ class PracticeSerializer(serializers.ModelSerializer[Practice]):
 
     class Meta:
         model = Practice
-        fields = [
-            "id",
-            "region",
-            "direction",
-            "partner_city",
-            "title_id",
-            "title_en",
-            "description_id",
-            "description_en",
-            "sector",
-            "government_affair",
-            "sdg_targets",
-            "contact_agency",
-        ]
+        fields = ["id", "region", *PRACTICE_FIELDS, "sdg_targets"]
 
 
 class PolicySerializer(serializers.ModelSerializer[Policy]):
@@ -280,23 +245,7 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
 
     class Meta:
         model = Policy
-        fields = [
-            "id",
-            "region",
-            "title_id",
-            "title_en",
-            "description_id",
-            "description_en",
-            "instrument",
-            "number",
-            "adopted_on",
-            "agency",
-            "evidence_url",
-            "partnership",
-            "activities",
-            "lessons",
-            "is_public",
-        ]
+        fields = ["id", "region", *POLICY_FIELDS, "activities", "lessons", "is_public"]
 
 
 class PolicyPublishSerializer(serializers.Serializer[dict[str, Any]]):

@@ -39,10 +39,10 @@ from kembar.knowledge.api.serializers import (
     ReflectionReviewSerializer,
     ReflectionSerializer,
 )
-from kembar.knowledge.models import Lesson, Policy, Practice, Reflection
+from kembar.knowledge.models import Lesson, Policy, Practice
 from kembar.programs import selectors as activity_selectors
 from kembar.programs.api.serializers import does_not_exist
-from kembar.search.engine import FACETS, Hit, search, who_knows
+from kembar.search.engine import FACETS, Hit, search_with_experts
 from kembar.search.models import SearchDocument
 from kembar.search.selectors import facet_labels, scope_for
 
@@ -71,13 +71,6 @@ def _call(service: Callable[..., T], **kwargs: Any) -> T:
         raise ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         ) from exc
-
-
-def _region(request: Request) -> str:
-    region_id = selectors.home_region_id(request.user)
-    if region_id is None:
-        raise PermissionDenied
-    return region_id
 
 
 # --- Search -------------------------------------------------------------------------------
@@ -115,7 +108,7 @@ class KnowledgeSearchView(APIView):
     def get(self, request: Request) -> Response:
         query = validated_query(KnowledgeQuerySerializer, request)
         scope = scope_for(request.user)
-        results = search(
+        results, experts = search_with_experts(
             query["q"],
             kinds=[query["kind"]] if query.get("kind") else None,
             facets={name: query[name] for name in FACETS if name in query},
@@ -123,7 +116,6 @@ class KnowledgeSearchView(APIView):
             offset=query["offset"],
             **scope,
         )
-        experts = who_knows(query["q"], **scope)
         labels = facet_labels(results.facets)
         names = facet_labels({"agency": experts.agencies, "partner_city": experts.partner_cities})
         stored = _hit_facets(results.hits)
@@ -194,7 +186,10 @@ class LessonListView(APIView):
     def post(self, request: Request) -> Response:
         data = _written(LessonSerializer, request, partial=False)
         lesson = _call(
-            services.lesson_save, actor=request.user, data=data, region_id=_region(request)
+            services.lesson_save,
+            actor=request.user,
+            data=data,
+            region_id=selectors.writing_region(request.user),
         )
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
@@ -236,7 +231,10 @@ class PracticeListView(APIView):
     def post(self, request: Request) -> Response:
         data = _written(PracticeSerializer, request, partial=False)
         practice = _call(
-            services.practice_save, actor=request.user, data=data, region_id=_region(request)
+            services.practice_save,
+            actor=request.user,
+            data=data,
+            region_id=selectors.writing_region(request.user),
         )
         return Response(PracticeSerializer(practice).data, status=status.HTTP_201_CREATED)
 
@@ -281,7 +279,10 @@ class PolicyListView(APIView):
     def post(self, request: Request) -> Response:
         data = _written(PolicySerializer, request, partial=False)
         policy = _call(
-            services.policy_adopt, actor=request.user, region_id=_region(request), data=data
+            services.policy_adopt,
+            actor=request.user,
+            region_id=selectors.writing_region(request.user),
+            data=data,
         )
         return Response(PolicySerializer(_policy(request, policy.pk)).data, status=201)
 
@@ -349,14 +350,7 @@ class ReflectionReviewView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, reflection: int) -> Response:
-        record = (
-            Reflection.objects.filter(
-                selectors.region_q(request.user, "activity__partnership__local_region_id"),
-                pk=reflection,
-            )
-            .select_related("activity__partnership")
-            .first()
-        )
+        record = selectors.reflection_get(user=request.user, pk=reflection)
         if record is None:
             raise Http404
         data = _written(ReflectionReviewSerializer, request, partial=False)

@@ -61,6 +61,7 @@ __all__ = [
     "capacity_notice",
     "capacity_plan",
     "capacity_scenario",
+    "demo_activities_left_out",
     "partnership_loads",
     "sees_capacity",
 ]
@@ -124,21 +125,31 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _of_year(region: str, year: int) -> QuerySet[Activity]:
+    """The region's activities of the kinds of status that count, running during ``year``."""
+    return Activity.objects.filter(
+        partnership__local_region_id=region,
+        status__in=COUNTED_STATUSES,
+        start_date__lte=dt.date(year, 12, 31),
+        end_date__gte=dt.date(year, 1, 1),
+    )
+
+
 def counted_activities(region: str, year: int) -> QuerySet[Activity]:
     """The activities that use the region's capacity in ``year`` (see the module)."""
     budgets = BudgetLine.objects.filter(kind=MoneyKind.BUDGET)
     return (
-        Activity.objects.filter(
-            partnership__local_region_id=region,
-            status__in=COUNTED_STATUSES,
-            is_demo=False,
-            start_date__lte=dt.date(year, 12, 31),
-            end_date__gte=dt.date(year, 1, 1),
-        )
+        _of_year(region, year)
+        .filter(is_demo=False)
         .select_related("partnership", "agency")
         .prefetch_related(Prefetch("budget_lines", queryset=budgets, to_attr="budgets"))
         .order_by("start_date", "pk")
     )
+
+
+def demo_activities_left_out(region: str, year: int) -> int:
+    """How many demonstration activities :func:`counted_activities` leaves out of ``year``."""
+    return _of_year(region, year).filter(is_demo=True).count()
 
 
 def _item(activity: Any, budgets: Iterable[BudgetLine] | None = None) -> Item:

@@ -24,10 +24,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kembar.accounts.models import Organisation, OrganisationKind
-from kembar.insights.capacity import capacity_figures, capacity_scenario, sees_capacity
-from kembar.insights.models import CapacityPlan
+from kembar.insights.capacity import (
+    capacity_figures,
+    capacity_plan,
+    capacity_scenario,
+    demo_activities_left_out,
+    sees_capacity,
+)
 from kembar.partnerships.views import StaffRequest, staff_view
-from kembar.programs.models import Activity, ActivityKind, ActivityStatus, FundingSource
+from kembar.programs.models import ActivityKind, FundingSource
 
 PREFIX = "n_"
 
@@ -106,12 +111,8 @@ def capacity_staff(request: StaffRequest) -> HttpResponse:
         "form": form,
         "year": year,
         "figures": figures,
-        "has_plan": CapacityPlan.objects.filter(region_id=region, year=year).exists(),
-        "demo_activities": Activity.objects.filter(
-            partnership__local_region_id=region, is_demo=True, start_date__year=year
-        )
-        .exclude(status=ActivityStatus.CANCELLED)
-        .count(),
+        "has_plan": capacity_plan(region, year) is not None,
+        "demo_activities": demo_activities_left_out(region, year),
         "month_dates": [dt.date(year, month, 1) for month in range(1, 13)],
         "scenario": scenario,
         "binding": _binding_text(scenario) if scenario else "",

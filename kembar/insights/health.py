@@ -129,6 +129,8 @@ _HISTORY_KINDS = {
     "agreement_lapsed": "agreement_expires",
 }
 _AGREEMENT_KINDS = {"agreement_signed", "agreement_expires"}
+#: Row keys for pages only: the state's words and the earlier score of a trend.
+_NOT_IN_JSON = {"state_label", "score_earlier"}
 _STATE_ORDER = {"active": 0, "at_risk": 1, "dormant": 2, "ended": 3, "": 4}
 
 
@@ -276,7 +278,7 @@ class HealthFigures:
             "public": self.public,
             "includes_demo": self.includes_demo,
             "partnerships": [
-                {key: value for key, value in row.items() if key != "state_label"}
+                {key: value for key, value in row.items() if key not in _NOT_IN_JSON}
                 for row in self.partnerships
             ],
         }
@@ -326,13 +328,16 @@ def health_figures(
     as_of: dt.date | None = None,
     demo: bool | None = None,
     sort: str = "score",
+    earlier: dt.date | None = None,
 ) -> HealthFigures:
     """Health as of ``as_of`` (today) of ``partnerships``, the visible set the caller chose.
 
     ``partnerships`` is what the user may see (``listed_partnerships`` for the
     API, ``staff_partnerships`` for staff pages); ``region`` narrows it to one
     local region.  Partnerships without any dated record are listed with no
-    state and no score.
+    state and no score.  With ``earlier``, each row also holds ``score_earlier``,
+    the score as of that date from the same record (for a trend; not in
+    :meth:`HealthFigures.as_dict`).
     """
     day = as_of or timezone.localdate()
     chosen = partnerships.filter(local_region_id=region) if region else partnerships
@@ -346,6 +351,10 @@ def health_figures(
     table = [
         _row(p, health(events[p.pk], day, breadths[p.pk].as_of(day)), public=public) for p in rows
     ]
+    if earlier is not None:
+        for p, row in zip(rows, table, strict=True):
+            before = health(events[p.pk], earlier, breadths[p.pk].as_of(earlier))
+            row["score_earlier"] = before.score if before else None
     sort = sort if sort in HEALTH_SORTS else "score"
     if sort.removeprefix("-") == "score" and sort.startswith("-"):
         scored = [row for row in table if row["score"] is not None]

@@ -115,18 +115,15 @@ def health_portfolio(
         region=region,
         as_of=day,
         sort=sort if sort in HEALTH_SORTS else "score",
+        earlier=day - dt.timedelta(TREND_DAYS),
     )
-    earlier = health_figures(
-        partnerships=chosen, public=True, region=region, as_of=day - dt.timedelta(TREND_DAYS)
-    )
-    scores_before = {row["slug"]: row["score"] for row in earlier.partnerships}
     local_name = Region.objects.filter(kode=region).values_list("name", flat=True).first()
     local = local_name or region
     loads = {} if public else partnership_loads(region, day.year)
     keys = dict(chosen.values_list("slug", "pk"))
     rows = []
     for row in figures.partnerships:
-        trend = _trend(row["score"], scores_before.get(row["slug"]))
+        trend = _trend(row["score"], row.pop("score_earlier"))
         rows.append(
             {
                 **row,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from kembar.common.tabular import csv_writer
+from kembar.insights.health import STATE_LABELS
 from kembar.insights.health_portfolio import STATE_FILTERS, HealthPortfolio, health_portfolio
 from kembar.insights.reach import sees_internal_figures
 from kembar.partnerships.access import staff_partnerships
@@ -64,14 +65,8 @@ def _headers(query: QueryDict, sort: str) -> list[dict[str, Any]]:
 
 
 def _filters(query: QueryDict, state: str) -> list[dict[str, Any]]:
-    labels = {
-        "": _("all"),
-        "active": _("active"),
-        "at_risk": _("at risk"),
-        "dormant": _("dormant"),
-        "ended": _("ended"),
-        "none": _("no dated record"),
-    }
+    # The states' own words; "none" is the filter's name for "no dated record".
+    labels = {"": _("all"), **STATE_LABELS, "none": STATE_LABELS[""]}
     links = []
     for key in ("", *STATE_FILTERS):
         params = query.copy()

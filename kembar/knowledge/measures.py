@@ -184,7 +184,6 @@ def learning_figures(
     if year is not None:
         activity_rows = [row for row in activity_rows if row.end.year == year]
         policy_rows = [row for row in policy_rows if row.adopted.year == year]
-    chosen = [row["pk"] for row in activities if year is None or row["end_date"].year == year]
     return LearningFigures(
         region_id=region_id,
         year=year,
@@ -192,7 +191,9 @@ def learning_figures(
         measures=learning_measures(activity_rows, lesson_rows, policy_rows, today=today),
         by_year=by_year,
         years=tuple(sorted(by_year)),
-        includes_demo=any(row["is_demo"] for row in activities if row["pk"] in set(chosen)),
+        includes_demo=any(
+            row["is_demo"] for row in activities if year is None or row["end_date"].year == year
+        ),
     )
 
 

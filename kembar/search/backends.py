@@ -89,10 +89,6 @@ def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
 ROW_FACETS = ("sector", "urusan", "partner_city", "agency", "year")
 
 
-def _present(name: str, column: str) -> bool:
-    return column != "" if name == "urusan" else column is not None
-
-
 def _ordered(counts: dict[str, dict[Any, int]]) -> dict[str, list[tuple[Any, int]]]:
     """Each facet's (value, count) pairs, most first, ties by value as text."""
     return {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -11,6 +12,35 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+_M = TypeVar("_M", bound=Model)
+
+
+def _has_nul(data: Any) -> bool:
+    return isinstance(data, str) and "\x00" in data
+
+
+class SlugRelatedField(serializers.SlugRelatedField[_M]):
+    """DRF's field, refusing a value with a NUL character before the lookup.
+
+    PostgreSQL refuses NUL in a query's text, so the lookup would fail with a
+    database error (500) instead of saying the value is wrong (400).  Every
+    API serializer takes its related fields from here.
+    """
+
+    def to_internal_value(self, data: Any) -> _M:
+        if _has_nul(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[_M]):
+    """DRF's field, refusing a value with a NUL character before the lookup (see above)."""
+
+    def to_internal_value(self, data: Any) -> _M:
+        if _has_nul(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class Pagination(PageNumberPagination):

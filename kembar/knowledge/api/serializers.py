@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kembar.accounts.models import Organisation
-from kembar.common.api import NamedChoiceField
+from kembar.common.api import NamedChoiceField, PrimaryKeyRelatedField, SlugRelatedField
 from kembar.geo.models import City
 from kembar.knowledge.models import (
     InstrumentKind,
@@ -143,18 +143,8 @@ class KnowledgeSearchSerializer(serializers.Serializer[dict[str, Any]]):
 # --- Records ------------------------------------------------------------------------------
 
 
-class SlugField(serializers.SlugRelatedField[Any]):
-    """A record by its slug or reference; a value with a NUL character is invalid, not looked up
-    (PostgreSQL refuses NUL in a query's text and would answer 500)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def _agency(**kwargs: Any) -> serializers.SlugRelatedField[Organisation]:
-    return SlugField(
+def _agency(**kwargs: Any) -> SlugRelatedField[Organisation]:
+    return SlugRelatedField(
         slug_field="slug",
         queryset=Organisation.objects.all(),
         help_text=_("Agency slug."),
@@ -163,7 +153,7 @@ def _agency(**kwargs: Any) -> serializers.SlugRelatedField[Organisation]:
 
 
 def _optional(model: type[Any], slug: str, help_text: str) -> Any:
-    return SlugField(
+    return SlugRelatedField(
         slug_field=slug,
         queryset=model._default_manager.all(),
         required=False,
@@ -173,25 +163,21 @@ def _optional(model: type[Any], slug: str, help_text: str) -> Any:
 
 
 def _sector() -> Any:
-    return serializers.PrimaryKeyRelatedField(
-        queryset=Sector.objects.all(), help_text="IO sector code (1–17)"
-    )
+    return PrimaryKeyRelatedField(queryset=Sector.objects.all(), help_text="IO sector code (1–17)")
 
 
 def _affair() -> Any:
-    return serializers.PrimaryKeyRelatedField(
+    return PrimaryKeyRelatedField(
         queryset=GovernmentAffair.objects.all(), help_text='government affair code, e.g. "1.01"'
     )
 
 
 def _targets() -> Any:
-    return serializers.PrimaryKeyRelatedField(
-        queryset=SdgTarget.objects.all(), many=True, required=False
-    )
+    return PrimaryKeyRelatedField(queryset=SdgTarget.objects.all(), many=True, required=False)
 
 
 def _city() -> Any:
-    return serializers.PrimaryKeyRelatedField(
+    return PrimaryKeyRelatedField(
         queryset=City.objects.all(), required=False, allow_null=True, help_text="partner city id"
     )
 
@@ -234,12 +220,10 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
     instrument = NamedChoiceField(InstrumentKind.choices, enum_name="PolicyInstrument")
     agency = _agency()
     partnership = _optional(Partnership, "slug", "partnership slug")
-    activities = SlugField(
+    activities = SlugRelatedField(
         slug_field="reference", queryset=Activity.objects.all(), many=True, required=False
     )
-    lessons = serializers.PrimaryKeyRelatedField(
-        queryset=Lesson.objects.all(), many=True, required=False
-    )
+    lessons = PrimaryKeyRelatedField(queryset=Lesson.objects.all(), many=True, required=False)
     region = serializers.CharField(source="region_id", read_only=True)
     is_public = serializers.BooleanField(read_only=True)
 
@@ -255,7 +239,7 @@ class PolicyPublishSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ReflectionSerializer(serializers.ModelSerializer[Reflection]):
-    activity = SlugField(
+    activity = SlugRelatedField(
         slug_field="reference", queryset=Activity.objects.all(), help_text="activity reference"
     )
     language = NamedChoiceField(Language.choices, enum_name="ReflectionLanguage", required=False)

@@ -317,3 +317,13 @@ def test_a_nul_character_in_a_reference_is_refused_not_looked_up(world: World) -
     assert answer.status_code == 400, answer.content
     assert "source_activity" in answer.json()["errors"]
     assert Lesson.objects.count() == 0
+
+
+def test_a_nul_character_in_a_code_is_refused_in_every_api(world: World) -> None:
+    """The shared related fields (kembar.common.api) refuse NUL before the lookup: here a
+    government affair code, looked up by its text primary key."""
+    client = _client(world.agency_officer)
+    body = {**_lesson_body("disdik-semarang"), "government_affair": "1.0\x001"}
+    answer = client.post(f"{URL}lessons/", body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()["errors"]) == ["government_affair"]

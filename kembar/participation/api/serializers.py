@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kembar.common.api import NamedChoiceField
+from kembar.common.api import NamedChoiceField, SlugRelatedField
 from kembar.participation.models import (
     Allocation,
     Opportunity,
@@ -89,7 +89,7 @@ class OpportunitySerializer(serializers.ModelSerializer[Opportunity]):
     kind = NamedChoiceField(choices=OpportunityKind.choices, enum_name="OpportunityKindEnum")
     status = NamedChoiceField(choices=OpportunityStatus.choices, enum_name="OpportunityStatusEnum")
     allocation = NamedChoiceField(choices=Allocation.choices, enum_name="AllocationEnum")
-    activity: serializers.SlugRelatedField[Activity] = serializers.SlugRelatedField(
+    activity: SlugRelatedField[Activity] = SlugRelatedField(
         slug_field="reference", read_only=True, help_text="reference of the activity"
     )
     partnership = serializers.SerializerMethodField(help_text="slug of the partnership")

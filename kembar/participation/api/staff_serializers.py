@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kembar.common.api import NamedChoiceField
+from kembar.common.api import NamedChoiceField, SlugRelatedField
 from kembar.participation.models import (
     Allocation,
     Opportunity,
@@ -33,7 +33,7 @@ class StaffOpportunitySerializer(serializers.ModelSerializer[Opportunity]):
 
     status = NamedChoiceField(choices=OpportunityStatus.choices, enum_name="OpportunityStatusEnum")
     allocation = NamedChoiceField(choices=Allocation.choices, enum_name="AllocationEnum")
-    activity: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+    activity: SlugRelatedField[Any] = SlugRelatedField(
         slug_field="reference", read_only=True, help_text="reference of the activity"
     )
     registrations = serializers.SerializerMethodField()

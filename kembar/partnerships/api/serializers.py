@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kembar.common.api import SlugRelatedField
 from kembar.common.versioning import RequiredInPatch
 from kembar.geo.api.serializers import CitySerializer
 from kembar.geo.models import Region
@@ -98,7 +99,7 @@ class PartnershipUpdateSerializer(RequiredInPatch, serializers.Serializer[dict[s
     consultation_recorded_on = serializers.DateField(required=False, allow_null=True)
     is_public = serializers.BooleanField(required=False)
     sources = serializers.CharField(required=False, allow_blank=True)
-    focus_areas = serializers.SlugRelatedField(
+    focus_areas = SlugRelatedField(
         slug_field="slug", queryset=FocusArea.objects.all(), many=True, required=False
     )
 

@@ -22,7 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kembar.accounts.models import Organisation
-from kembar.common.api import NamedChoiceField
+from kembar.common.api import NamedChoiceField, PrimaryKeyRelatedField, SlugRelatedField
 from kembar.common.versioning import RequiredInPatch
 from kembar.geo.models import Region
 from kembar.partnerships.access import staff_partnerships
@@ -293,13 +293,11 @@ class ActivitySerializer(serializers.ModelSerializer[Activity]):
     place = serializers.SerializerMethodField()
     sector = SectorBriefSerializer(read_only=True)
     government_affair = AffairBriefSerializer(read_only=True)
-    sdg_goals: serializers.PrimaryKeyRelatedField[SdgGoal] = serializers.PrimaryKeyRelatedField(
+    sdg_goals: PrimaryKeyRelatedField[SdgGoal] = PrimaryKeyRelatedField(many=True, read_only=True)
+    sdg_targets: PrimaryKeyRelatedField[SdgTarget] = PrimaryKeyRelatedField(
         many=True, read_only=True
     )
-    sdg_targets: serializers.PrimaryKeyRelatedField[SdgTarget] = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
-    focus_areas: serializers.SlugRelatedField[FocusArea] = serializers.SlugRelatedField(
+    focus_areas: SlugRelatedField[FocusArea] = SlugRelatedField(
         slug_field="slug", many=True, read_only=True
     )
     participants_local = serializers.IntegerField(
@@ -433,13 +431,13 @@ class TripReportSerializer(serializers.ModelSerializer[TripReport]):
 
 class ActivityQuerySerializer(serializers.Serializer[None]):
     partnership = serializers.SlugField(required=False, help_text="partnership slug")
-    agency = serializers.SlugRelatedField(
+    agency = SlugRelatedField(
         slug_field="slug",
         queryset=Organisation.objects.all(),
         required=False,
         help_text="slug of the responsible agency",
     )
-    sector = serializers.PrimaryKeyRelatedField(
+    sector = PrimaryKeyRelatedField(
         queryset=Sector.objects.all(), required=False, help_text="IO sector code (1–17)"
     )
     kind = serializers.ChoiceField(choices=ActivityKind.choices, required=False)
@@ -465,7 +463,7 @@ class ActivityQuerySerializer(serializers.Serializer[None]):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class VisiblePartnershipField(serializers.SlugRelatedField[Partnership]):
+class VisiblePartnershipField(SlugRelatedField[Partnership]):
     """A partnership by slug, among those the requesting user works on.
 
     Only the partnerships of their staff pages
@@ -489,7 +487,7 @@ class ParticipantWriteSerializer(serializers.Serializer[dict[str, Any]]):
     group = serializers.ChoiceField(choices=StakeholderGroup.choices)
     gender = serializers.ChoiceField(choices=Gender.choices)
     age_band = serializers.ChoiceField(choices=AgeBand.choices)
-    home_region = serializers.SlugRelatedField(
+    home_region = SlugRelatedField(
         slug_field="kode",
         queryset=Region.objects.all(),
         allow_null=True,
@@ -515,7 +513,7 @@ class ActivityWriteSerializer(serializers.Serializer[dict[str, Any]]):
     title_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description_id = serializers.CharField(required=False, allow_blank=True, default="")
     description_en = serializers.CharField(required=False, allow_blank=True, default="")
-    agency = serializers.SlugRelatedField(
+    agency = SlugRelatedField(
         slug_field="slug", queryset=Organisation.objects.all(), help_text="agency slug"
     )
     start_date = serializers.DateField()
@@ -529,19 +527,19 @@ class ActivityWriteSerializer(serializers.Serializer[dict[str, Any]]):
         default=None,
         help_text='a kecamatan or kelurahan code of the city, or "partner_city"',
     )
-    sector = serializers.PrimaryKeyRelatedField(
+    sector = PrimaryKeyRelatedField(
         queryset=Sector.objects.all(), help_text="IO sector code (1–17)"
     )
-    government_affair = serializers.PrimaryKeyRelatedField(
+    government_affair = PrimaryKeyRelatedField(
         queryset=GovernmentAffair.objects.all(), help_text='government affair code, e.g. "1.01"'
     )
-    sdg_goals = serializers.PrimaryKeyRelatedField(
+    sdg_goals = PrimaryKeyRelatedField(
         queryset=SdgGoal.objects.all(), many=True, required=False, default=list
     )
-    sdg_targets = serializers.PrimaryKeyRelatedField(
+    sdg_targets = PrimaryKeyRelatedField(
         queryset=SdgTarget.objects.all(), many=True, required=False, default=list
     )
-    focus_areas = serializers.SlugRelatedField(
+    focus_areas = SlugRelatedField(
         slug_field="slug",
         queryset=FocusArea.objects.all(),
         many=True,
@@ -653,7 +651,7 @@ class ResultRecordSerializer(serializers.Serializer[dict[str, Any]]):
         help_text="empty: the standard indicator's name",
     )
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    standard = serializers.PrimaryKeyRelatedField(
+    standard = PrimaryKeyRelatedField(
         queryset=StandardIndicator.objects.all(),
         required=False,
         allow_null=True,

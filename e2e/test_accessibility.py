@@ -29,7 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from kembar.accounts.models import Notification, OrganisationKind, Role, User
 from kembar.accounts.tests.factories import OrganisationFactory, UserFactory
-from kembar.geo.models import Region, RegionPopulation
+from kembar.geo.models import City, Region, RegionPopulation
 from kembar.geo.tests.factories import RegionFactory
 from kembar.insights.network import network_cache_clear
 from kembar.insights.tests.test_network_pages import BRISBANE, FUZHOU, KOBE, make_world
@@ -39,6 +39,7 @@ from kembar.knowledge.models import Reflection
 from kembar.knowledge.services import (
     lesson_apply,
     policy_adopt,
+    practice_save,
     reflection_review,
     reflection_submit,
 )
@@ -315,7 +316,9 @@ def seed() -> tuple[User, dict[str, str]]:
         status=RegistrationStatus.ATTENDED,
     )
     lesson, policy = knowledge_seed(officer, activity)
+    practice = practices_seed(officer, activity)
     params = {
+        "practice": str(practice),
         "lesson": str(lesson),
         "policy": str(policy),
         "signed": survey_token(attended),
@@ -332,6 +335,28 @@ def seed() -> tuple[User, dict[str, str]]:
         "token": default_token_generator.make_token(officer),
     }
     return officer, params
+
+
+def practices_seed(officer: User, activity: Any) -> int:
+    """A practice our city seeks and one Kobe offers that answers it, for the matches page."""
+    common = {"sector": activity.sector, "government_affair": activity.government_affair}
+    sought = practice_save(
+        actor=officer,
+        region_id="33.74",
+        data={"direction": "sought", "title_id": "Kurikulum muatan lokal", **common},
+    )
+    practice_save(
+        actor=officer,
+        region_id="33.74",
+        data={
+            "direction": "offered",
+            "partner_city": City.objects.get(pk=KOBE),
+            "title_id": "Kurikulum lokal Kobe",
+            "title_en": "Kobe's local curriculum",
+            **common,
+        },
+    )
+    return sought.pk
 
 
 def knowledge_seed(officer: User, activity: Any) -> tuple[int, int]:

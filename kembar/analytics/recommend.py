@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import networkx as nx
@@ -706,14 +706,37 @@ class Recommender:
         profile = self.profiles.get(u)
         return profile.needs if profile is not None else frozenset()
 
+    def _known_for(
+        self, known_for: Mapping[City, Iterable[str]] | None
+    ) -> dict[int, frozenset[str]]:
+        """Extra tags by node index; cities not in the graph are ignored."""
+        extra: dict[int, frozenset[str]] = {}
+        for city, tags in (known_for or {}).items():
+            v = self.index.get(city)
+            if v is not None:
+                extra[v] = _tags(city, "known_for", tags)
+        return extra
+
+    def _their_profile(self, v: int, extra: Mapping[int, frozenset[str]]) -> _Profile | None:
+        theirs = self.profiles.get(v)
+        if v not in extra:
+            return theirs
+        base = theirs if theirs is not None else _Profile()
+        return replace(base, known_for=base.known_for | extra[v])
+
     def _profile_components(
-        self, u: int, candidates: Iterable[int], needs: frozenset[str]
+        self,
+        u: int,
+        candidates: Iterable[int],
+        needs: frozenset[str],
+        extra: Mapping[int, frozenset[str]] | None = None,
     ) -> dict[int, dict[str, float]]:
         mine = self.profiles.get(u)
         w = self.weights
+        extra = extra or {}
         result = {}
         for v in candidates:
-            theirs = self.profiles.get(int(v))
+            theirs = self._their_profile(int(v), extra)
             if theirs is None:
                 continue
             features = _profile_features(mine, theirs, needs)
@@ -721,12 +744,17 @@ class Recommender:
         return result
 
     def components_row(
-        self, u: int, *, needs: Iterable[str] | None = None
+        self,
+        u: int,
+        *,
+        needs: Iterable[str] | None = None,
+        known_for: Mapping[City, Iterable[str]] | None = None,
     ) -> tuple[dict[str, FloatArray], IntArray]:
         """Every component for every city as a candidate of city ``u`` (an index).
 
         Also returns, per city, the index of ``u``'s nearest partner (-1 if none
-        within reach), which explanations name.
+        within reach), which explanations name.  ``known_for`` adds, for this
+        question only, tags to what candidates are known for (see :meth:`recommend`).
         """
         n = self.size
         near, nearest = self._near_row(u)
@@ -742,7 +770,12 @@ class Recommender:
         )
         for name in _COMPONENTS[len(components) :]:
             components[name] = np.zeros(n)
-        for v, values in self._profile_components(u, self._profiled, self._needs(u, needs)).items():
+        extra = self._known_for(known_for)
+        candidates: Iterable[int] = (
+            sorted(set(self._profiled.tolist()) | set(extra)) if extra else self._profiled
+        )
+        profiled = self._profile_components(u, candidates, self._needs(u, needs), extra)
+        for v, values in profiled.items():
             for name, value in values.items():
                 components[name][v] = value
         return components, nearest
@@ -809,13 +842,17 @@ class Recommender:
         k: int = 10,
         needs: Iterable[str] | None = None,
         exclude_countries: Collection[str] = (),
+        known_for: Mapping[City, Iterable[str]] | None = None,
     ) -> list[Recommendation]:
         """The ``k`` best new partners for ``city``, best first.
 
         Never the city itself nor one of its partners, nor another spelling
         of them (:meth:`aliases`), nor a city of ``exclude_countries`` (the
         caller's rules, e.g. countries a law rules out).  ``needs`` (tags)
-        replaces the learning needs of the city's profile.
+        replaces the learning needs of the city's profile.  ``known_for``
+        (city → tags) adds to what candidates are known for in this question
+        only: what one user's records say a city can teach, which the shared
+        profiles do not hold.
 
         Raises
         ------
@@ -828,7 +865,7 @@ class Recommender:
             raise InvalidInput(f"k must be at least 1, not {k}")
         node = self.find(city)
         u = self.index[node]
-        components, nearest = self.components_row(u, needs=needs)
+        components, nearest = self.components_row(u, needs=needs, known_for=known_for)
         scores = _total(components)
         excluded = self.excluded(u)
         if exclude_countries:
@@ -836,8 +873,10 @@ class Recommender:
             excluded += np.flatnonzero(np.isin(self.country_of, codes)).tolist()
         top = top_k(scores, k, exclude=excluded)
         wanted = self._needs(u, needs)
+        extra = self._known_for(known_for)
         return [
-            self._explain(u, int(v), float(scores[v]), components, nearest, wanted) for v in top
+            self._explain(u, int(v), float(scores[v]), components, nearest, wanted, extra)
+            for v in top
         ]
 
     def _explain(
@@ -848,6 +887,7 @@ class Recommender:
         components: Mapping[str, FloatArray],
         nearest: IntArray,
         needs: frozenset[str],
+        extra: Mapping[int, frozenset[str]] | None = None,
     ) -> Recommendation:
         contributions = {name: float(components[name][v]) for name in _COMPONENTS}
         strongest = max(contributions.values(), default=0.0)
@@ -859,12 +899,20 @@ class Recommender:
         if len(chosen) > 1 and self.degree[v] < _EXPLAIN_POPULAR:
             # Every city has partners; only many of them is a reason worth reading.
             chosen = [name for name in chosen if name != "popularity"]
-        reasons = tuple(self._reason(name, u, v, nearest, needs) for name in chosen[:_EXPLAIN_MAX])
+        reasons = tuple(
+            self._reason(name, u, v, nearest, needs, extra or {}) for name in chosen[:_EXPLAIN_MAX]
+        )
         name, country = self.nodes[v]
         return Recommendation(name, country, score, contributions, reasons)
 
     def _reason(
-        self, code: str, u: int, v: int, nearest: IntArray, needs: frozenset[str]
+        self,
+        code: str,
+        u: int,
+        v: int,
+        nearest: IntArray,
+        needs: frozenset[str],
+        extra: Mapping[int, frozenset[str]],
     ) -> Reason:
         me = self.nodes[u][0]
         if code == "common_partners":
@@ -913,10 +961,13 @@ class Recommender:
                 {"km": km, "partner": name, "city": me},
                 f"{km:,} km from {name}, a partner of {me}",
             )
-        return self._profile_reason(code, u, v, needs)
+        return self._profile_reason(code, u, v, needs, extra)
 
-    def _profile_reason(self, code: str, u: int, v: int, needs: frozenset[str]) -> Reason:
-        theirs = self.profiles[v]
+    def _profile_reason(
+        self, code: str, u: int, v: int, needs: frozenset[str], extra: Mapping[int, frozenset[str]]
+    ) -> Reason:
+        theirs = self._their_profile(v, extra)
+        assert theirs is not None  # noqa: S101 (a profile component scored above 0)
         mine = self.profiles.get(u, _Profile())
         if code == "size":
             same = mine.size_class == theirs.size_class

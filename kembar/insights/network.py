@@ -354,7 +354,13 @@ _RECOMMENDED_KEPT = 512
 
 
 def _recommend(
-    world: _World, node: Node, *, k: int, needs: list[str], exclude: Mapping[str, str]
+    world: _World,
+    node: Node,
+    *,
+    k: int,
+    needs: list[str],
+    exclude: Mapping[str, str],
+    known_for: Mapping[Node, Sequence[str]] | None = None,
 ) -> list[Any]:
     """``world.recommender.recommend`` computed once per graph and question.
 
@@ -362,11 +368,16 @@ def _recommend(
     data behind it changes) and on the arguments, so it is kept with the graph.
     """
     assert world.recommender is not None  # noqa: S101 (callers check)
-    key = (node, k, tuple(needs), tuple(sorted(exclude.items())))
+    extra = tuple(sorted((city, tuple(sorted(tags))) for city, tags in (known_for or {}).items()))
+    key = (node, k, tuple(needs), tuple(sorted(exclude.items())), extra)
     with world.lock:
         found = world.recommended.get(key)
     if found is None:
-        found = list(world.recommender.recommend(node, k=k, needs=needs, exclude_countries=exclude))
+        found = list(
+            world.recommender.recommend(
+                node, k=k, needs=needs, exclude_countries=exclude, known_for=known_for
+            )
+        )
         with world.lock:
             if len(world.recommended) >= _RECOMMENDED_KEPT:
                 world.recommended.clear()
@@ -900,13 +911,19 @@ def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def city_recommendations(
-    city_id: int, *, k: int = 10, learning_needs: Iterable[str] = ()
+    city_id: int,
+    *,
+    k: int = 10,
+    learning_needs: Iterable[str] = (),
+    known_for: Mapping[int, Iterable[str]] | None = None,
 ) -> Recommendations:
     """The ``k`` best new partners for the city, best first, each explained.
 
     ``learning_needs`` are focus-area codes; candidates known for them (the
-    focus areas of public partnerships recorded with them) rank higher.  A
-    city without a link gets no recommendation (``in_network`` false).
+    focus areas of public partnerships recorded with them, and those
+    ``known_for`` adds by city id: the practices a region recorded as offered
+    by them, :func:`kembar.knowledge.matching.network_learning`) rank higher.
+    A city without a link gets no recommendation (``in_network`` false).
 
     Raises
     ------
@@ -932,10 +949,15 @@ def city_recommendations(
     assert world.recommender is not None  # noqa: S101
     ruled_out = countries_without_relations() if centre.country == "ID" else {}
     names = {world.countries[iso2][0]: iso2 for iso2 in ruled_out if iso2 in world.countries}
-    found = _recommend(world, node, k=k, needs=needs, exclude=names)
+    extra = {
+        world.node_of[city]: sorted(set(tags))
+        for city, tags in (known_for or {}).items()
+        if city in world.node_of and tags
+    }
+    found = _recommend(world, node, k=k, needs=needs, exclude=names, known_for=extra)
     excluded = []
     if names:
-        unscreened = _recommend(world, node, k=k, needs=needs, exclude={})
+        unscreened = _recommend(world, node, k=k, needs=needs, exclude={}, known_for=extra)
         for rank, item in enumerate(unscreened, start=1):
             if item.country in names:
                 row = world.cities[world.id_of[item.node]]

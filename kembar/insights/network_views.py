@@ -10,17 +10,20 @@ city.  The same figures as ``/api/v1/network/cities/{id}/ego/`` and
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kembar.common.public_cache import public_cacheable
+from kembar.geo.models import Region
 from kembar.insights.network import (
     CityNotFound,
     city_ego_network,
@@ -29,8 +32,10 @@ from kembar.insights.network import (
     city_search,
     home_city_id,
     learning_need_choices,
+    region_city_id,
 )
 from kembar.insights.staff_cache import cached
+from kembar.knowledge.matching import learning_region, network_learning
 from kembar.partnerships.views import StaffRequest, staff_view
 
 #: Recommendations shown on the page.
@@ -68,31 +73,71 @@ def _areas(staff_layout: bool) -> dict[str, str]:
 
 
 def _city_page(request: HttpRequest, city_id: int, *, staff_layout: bool) -> HttpResponse:
+    region_id = learning_region(request.user) if staff_layout else None
+
     def page() -> tuple[str, SafeString]:
-        context = _city_context(request, city_id, staff_layout=staff_layout)
+        context = _city_context(request, city_id, staff_layout=staff_layout, region_id=region_id)
         body = render_to_string("insights/network_body.html", context, request)
         return context["city"].name, body
 
     if staff_layout:
-        # The network is public reference data: every signed-in user gets the same page.
-        parts = (city_id, sorted(request.GET.lists()))
+        # The network is public reference data: every signed-in user of a region gets the same
+        # page (with the region's practices, knowledge records of the data generation).
+        parts = (city_id, sorted(request.GET.lists()), region_id)
         name, body = cached("network-city", parts, page)
     else:
         name, body = page()
     context = {"city_name": name, "body": body, "staff_layout": staff_layout}
+    if region_id is not None and request.user.has_perm(
+        "knowledge.add_record",
+        region_id,  # type: ignore[arg-type]  # the rule takes a region code
+    ):
+        context["record_practice_url"] = (
+            reverse("knowledge:practice-create") + "?" + urlencode({"city": city_id})
+        )
     return render(request, "insights/network.html", context)
 
 
-def _city_context(request: HttpRequest, city_id: int, *, staff_layout: bool) -> dict[str, Any]:
+def _city_context(
+    request: HttpRequest, city_id: int, *, staff_layout: bool, region_id: str | None = None
+) -> dict[str, Any]:
     try:
         ego = city_ego_network(city_id)
     except CityNotFound:
         raise Http404 from None
-    needs_form = LearningNeedsForm(
-        request.GET if "needs" in request.GET else None, choices=learning_need_choices()
+    learning = network_learning(region_id)
+    choices = learning_need_choices()
+    # The region's own city, without needs ticked: the needs of the practices it seeks.
+    from_records = (
+        "needs" not in request.GET
+        and bool(learning.needs)
+        and region_id is not None
+        and city_id == region_city_id(Region.objects.get(kode=region_id))
     )
-    needs = needs_form.cleaned_data["needs"] if needs_form.is_valid() else []
-    recommendations = city_recommendations(city_id, k=PAGE_RECOMMENDATIONS, learning_needs=needs)
+    known = {code for code, _name in choices}
+    initial = [need for need in learning.needs if need in known] if from_records else []
+    needs_form = LearningNeedsForm(
+        request.GET if "needs" in request.GET else None,
+        choices=choices,
+        initial={"needs": initial},
+    )
+    needs = needs_form.cleaned_data["needs"] if needs_form.is_valid() else initial
+    recommendations = city_recommendations(
+        city_id, k=PAGE_RECOMMENDATIONS, learning_needs=needs, known_for=learning.known_for
+    )
+    wanted = set(needs)
+    # Each city with the practices the region recorded it offers (those of the needs ticked).
+    recommended = [
+        (
+            item,
+            [
+                practice
+                for practice in learning.offers.get(item.id, [])
+                if not wanted or wanted & {area.slug for area in practice.focus_areas.all()}
+            ],
+        )
+        for item in recommendations.items
+    ]
     map_data = ego.map_data()
     map_data["labels"] = {
         "rings": [_("this city"), _("partner"), _("partner of a partner")],
@@ -103,6 +148,8 @@ def _city_context(request: HttpRequest, city_id: int, *, staff_layout: bool) -> 
         "city": ego.city,
         "facts": city_network_facts(city_id),
         "recommendations": recommendations,
+        "recommended": recommended,
+        "needs_from_records": learning.sought if from_records and initial else [],
         "needs_form": needs_form,
         "search_form": CitySearchForm(),
         "map_data": map_data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kembar.accounts.models import Organisation
@@ -15,10 +15,11 @@ from kembar.knowledge.models import (
     InstrumentKind,
     Language,
     Lesson,
+    Practice,
     PracticeDirection,
 )
 from kembar.knowledge.selectors import LessonFilters
-from kembar.partnerships.models import Partnership
+from kembar.partnerships.models import FocusArea, Partnership
 from kembar.programs.forms import DateInput
 from kembar.programs.models import Activity, GovernmentAffair, SdgTarget, Sector
 
@@ -156,9 +157,40 @@ class PracticeForm(_RegionForm):
     title_en = forms.CharField(label=_("Topic (English)"), max_length=200, required=False)
     description_id = _area(_("Description (Indonesian)"))
     description_en = _area(_("Description (English)"))
+    focus_areas = forms.ModelMultipleChoiceField(
+        label=_("Fields of cooperation"),
+        queryset=FocusArea.objects.order_by("slug"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "What our city seeks in these fields becomes the learning needs of the network "
+            "page; a city offering them ranks higher there."
+        ),
+    )
     contact_agency = forms.ModelChoiceField(
         label=_("Contact agency"), queryset=Organisation.objects.none(), required=False
     )
+
+    def __init__(self, *args: Any, other_city: int | None = None, **kwargs: Any) -> None:
+        """``other_city``: a city besides the partner cities to offer (one of the world network)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner_city"]
+        if other_city is not None:
+            partners = field.queryset  # type: ignore[attr-defined]
+            field.queryset = City.objects.filter(  # type: ignore[attr-defined]
+                Q(pk__in=partners.values("pk")) | Q(pk=other_city)
+            ).order_by("name")
+
+    @staticmethod
+    def initial_of(practice: Practice) -> dict[str, Any]:
+        initial = {name: getattr(practice, name) for name in PracticeForm.base_fields}
+        initial["partner_city"] = practice.partner_city_id
+        initial["sector"] = practice.sector_id
+        initial["government_affair"] = practice.government_affair_id
+        initial["contact_agency"] = practice.contact_agency_id
+        initial["sdg_targets"] = list(practice.sdg_targets.all())
+        initial["focus_areas"] = list(practice.focus_areas.all())
+        return initial
 
 
 class PolicyForm(_RegionForm):

@@ -498,4 +498,6 @@ def practice_save(
         practice.save()
         if "sdg_targets" in data:
             practice.sdg_targets.set(data["sdg_targets"])
+        if "focus_areas" in data:
+            practice.focus_areas.set(data["focus_areas"])
     return practice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kembar.common.staff_views import apply_errors, require
-from kembar.knowledge import selectors, services
+from kembar.geo.models import Region
+from kembar.insights.network import region_city_id
+from kembar.knowledge import matching, selectors, services
 from kembar.knowledge.forms import (
     AdvanceForm,
     ApplyForm,
@@ -37,6 +40,8 @@ from kembar.knowledge.models import (
     FollowUpStage,
     Lesson,
     Policy,
+    Practice,
+    PracticeDirection,
     Reflection,
 )
 from kembar.partnerships.access import staff_partnerships
@@ -237,22 +242,80 @@ def practice_list(request: StaffRequest) -> HttpResponse:
     return render(request, "staff/knowledge/practice_list.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@staff_view
-def practice_create(request: StaffRequest) -> HttpResponse:
-    region_id = selectors.writing_region(request.user)
-    require(request, "knowledge.add_record", region_id)
-    form = PracticeForm(request.POST or None, **_choices(request, region_id))
+def _other_city(request: StaffRequest) -> int | None:
+    """The city named by ``?city=`` (or the posted choice), offered besides the partner cities."""
+    wanted = request.POST.get("partner_city") or request.GET.get("city", "")
+    if wanted.isdigit() and len(wanted) <= 18:
+        return int(wanted)
+    return None
+
+
+def _practice_form_page(
+    request: StaffRequest, record: Practice | None, region_id: str
+) -> HttpResponse:
+    other = _other_city(request)
+    if record is not None and other is None:
+        other = record.partner_city_id
+    initial: dict[str, Any] = PracticeForm.initial_of(record) if record is not None else {}
+    if record is None and request.method != "POST" and other is not None:
+        # Recording what a city of the network page offers.
+        initial = {"partner_city": other, "direction": PracticeDirection.OFFERED}
+    form = PracticeForm(
+        request.POST or None, initial=initial, other_city=other, **_choices(request, region_id)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.practice_save(actor=request.user, data=form.cleaned_data, region_id=region_id)
+            services.practice_save(
+                actor=request.user,
+                data=form.cleaned_data,
+                region_id=region_id,
+                practice=record,
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("knowledge:practice-list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "staff/knowledge/practice_edit.html", {"form": form}, status=status)
+    context = {"form": form, "practice": record}
+    return render(request, "staff/knowledge/practice_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def practice_create(request: StaffRequest) -> HttpResponse:
+    region_id = selectors.writing_region(request.user)
+    require(request, "knowledge.add_record", region_id)
+    return _practice_form_page(request, None, region_id)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def practice_edit(request: StaffRequest, practice: int) -> HttpResponse:
+    record = selectors.practice_list(user=request.user).filter(pk=practice).first()
+    if record is None:
+        raise Http404
+    require(request, "knowledge.change_practice", record)
+    return _practice_form_page(request, record, record.region_id)
+
+
+@require_safe
+@staff_view
+def practice_matches(request: StaffRequest) -> HttpResponse:
+    """What our city seeks, matched with what partner cities and other cities offer."""
+    require(request, "knowledge.view_record", None)
+    region_id = selectors.home_region_id(request.user) or settings.KEMBAR_HOME_REGION
+    needs = matching.region_matches(region_id)
+    home = region_city_id(Region.objects.get(kode=region_id)) if needs else None
+    context = {
+        "needs": needs,
+        "can_add": _may_add(request),
+        "network_city": home,
+        "network_needs": sorted(
+            {area.slug for need in needs for area in need.practice.focus_areas.all()}
+        ),
+    }
+    return render(request, "staff/knowledge/practice_matches.html", context)
 
 
 # --- Policies ---------------------------------------------------------------------------

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kembar.search.stemmer import stems
-from kembar.search.synonyms import expansions
+from kembar.search.stemmer import stem, stems
+from kembar.search.synonyms import expansions, groups_of
 
-__all__ = ["MAX_TERMS", "Term", "indonesian_terms", "query_terms", "words"]
+__all__ = ["MAX_TERMS", "Term", "concepts", "indonesian_terms", "query_terms", "words"]
 
 #: Words of a query beyond this many are ignored.
 MAX_TERMS = 8
@@ -149,3 +149,30 @@ def query_terms(query: str) -> list[Term]:
         if len(word) > 1 and word not in STOPWORDS and word not in seen:
             seen.append(word)
     return [_term(word) for word in seen[:MAX_TERMS]]
+
+
+def concepts(text: str) -> dict[str, str]:
+    """The ideas ``text`` speaks of, in either language: a key per idea and a word to show for it.
+
+    A word of a synonym group stands for its group (so "banjir" and "flooding"
+    are one idea); any other word for its stem ("pelatihan" and "latihan" are
+    one).  An idea is shown by the first word of the text that stands for it.
+    Stopwords, one-letter words and numbers are left out.  Used to match a
+    practice sought with one offered (:mod:`kembar.analytics.practice_match`).
+
+    >>> concepts("Pengendalian banjir rob")
+    {'kendali': 'pengendalian', 'group:8': 'banjir'}
+    >>> concepts("Flood control") == {"group:8": "flood", "control": "control"}
+    True
+    """
+    found: dict[str, str] = {}
+    for word in words(text):
+        if len(word) < 2 or word in STOPWORDS or word.isdigit():
+            continue
+        groups = groups_of(word)
+        if groups:
+            for number in sorted(groups):
+                found.setdefault(f"group:{number}", word)
+        else:
+            found.setdefault(stem(word), word)
+    return found

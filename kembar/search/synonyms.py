@@ -23,7 +23,7 @@ import functools
 
 from kembar.search.stemmer import stems
 
-__all__ = ["GROUPS", "expansions"]
+__all__ = ["GROUPS", "expansions", "groups_of"]
 
 _TABLE = """
 waste garbage rubbish trash | sampah limbah
@@ -132,15 +132,26 @@ def _index() -> dict[str, list[int]]:
     return index
 
 
+def groups_of(word: str) -> frozenset[int]:
+    """The numbers of the groups ``word`` belongs to (by itself, without a plural -s, or its stems).
+
+    >>> groups_of("floods") == groups_of("banjir") == groups_of("genangan")
+    True
+    >>> groups_of("gedung")
+    frozenset()
+    """
+    word = word.lower()
+    index = _index()
+    keys = [word, word.removesuffix("s")] + [f"id:{root}" for root in stems(word)]
+    return frozenset(number for key in keys for number in index.get(key, ()))
+
+
 def expansions(word: str) -> tuple[frozenset[str], frozenset[str]]:
     """The English and Indonesian words of every group ``word`` belongs to.
 
     ``word`` itself is not repeated unless a group holds it.
     """
-    word = word.lower()
-    index = _index()
-    keys = [word, word.removesuffix("s")] + [f"id:{root}" for root in stems(word)]
-    numbers = {number for key in keys for number in index.get(key, ())}
+    numbers = groups_of(word)
     english = frozenset(w for number in numbers for w in GROUPS[number][0])
     indonesian = frozenset(w for number in numbers for w in GROUPS[number][1])
     return english, indonesian

@@ -312,6 +312,30 @@ def test_the_needs_of_the_profile_apply_when_none_are_given() -> None:
     assert learning[0].explanation == "shares 1 partner with Semarang: Brisbane; known for tourism"
 
 
+def test_known_for_adds_to_one_question_only() -> None:
+    """What one region's records say a city teaches lifts it for that question, not the profiles."""
+    graph = build_graph(PROFILE_LINKS)
+    recommender = Recommender(graph, profiles=PROFILES)
+    extra = {("Lyon", "France"): ["flood_control"], ("Nowhere", "Atlantis"): ["tourism"]}
+
+    lifted = recommender.recommend("Semarang", needs=["flood_control"], known_for=extra)
+    plain = recommender.recommend("Semarang", needs=["flood_control"])
+
+    assert [r.city for r in plain] == ["Rotterdam", "Lyon"]
+    assert plain[1].components["know_how"] == 0.0
+    assert [r.components["know_how"] for r in lifted] == [W.know_how, W.know_how]
+    assert lifted[1].city == "Lyon"
+    assert lifted[1].reasons[1] == Reason(
+        "know_how", {"tags": ["flood_control"]}, "known for flood control"
+    )
+    # A city without a profile gets one for the question; the shared profiles are unchanged.
+    bare = Recommender(graph)
+    lyon = {("Lyon", "France"): ["tourism"]}
+    only = bare.recommend("Semarang", needs=["tourism"], known_for=lyon)
+    assert (only[0].city, only[0].components["know_how"]) == ("Lyon", W.know_how)
+    assert recommender.recommend("Semarang", needs=["flood_control"]) == plain
+
+
 def test_function_and_status_reasons() -> None:
     graph = build_graph(PROFILE_LINKS)
     weights = RecommendWeights(function=100.0, status=50.0)

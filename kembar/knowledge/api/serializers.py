@@ -21,7 +21,7 @@ from kembar.knowledge.models import (
     ReflectionStatus,
 )
 from kembar.knowledge.services import LESSON_FIELDS, POLICY_FIELDS, PRACTICE_FIELDS
-from kembar.partnerships.models import Partnership
+from kembar.partnerships.models import FocusArea, Partnership
 from kembar.programs.models import Activity, GovernmentAffair, SdgTarget, Sector
 from kembar.search.models import DocumentKind
 
@@ -208,10 +208,17 @@ class PracticeSerializer(serializers.ModelSerializer[Practice]):
     government_affair = _affair()
     sdg_targets = _targets()
     partner_city = _city()
+    focus_areas = SlugRelatedField(
+        slug_field="slug",
+        queryset=FocusArea.objects.all(),
+        many=True,
+        required=False,
+        help_text="fields of cooperation (focus-area codes): the network page's learning needs",
+    )
 
     class Meta:
         model = Practice
-        fields = ["id", "region", *PRACTICE_FIELDS, "sdg_targets"]
+        fields = ["id", "region", *PRACTICE_FIELDS, "sdg_targets", "focus_areas"]
 
 
 class PolicySerializer(serializers.ModelSerializer[Policy]):

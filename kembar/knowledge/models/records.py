@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from kembar.accounts.models import Organisation
 from kembar.geo.models import City, Region
 from kembar.knowledge.models.common import in_language
-from kembar.partnerships.models import Partnership
+from kembar.partnerships.models import FocusArea, Partnership
 from kembar.programs.models import Activity, GovernmentAffair, SdgTarget, Sector, TripReport
 
 
@@ -204,6 +204,16 @@ class Practice(models.Model):
     sdg_targets = models.ManyToManyField(
         SdgTarget, blank=True, related_name="practices", verbose_name=_("SDG targets")
     )
+    focus_areas = models.ManyToManyField(
+        FocusArea,
+        blank=True,
+        related_name="practices",
+        verbose_name=_("fields of cooperation"),
+        help_text=_(
+            "The fields the network page's learning needs are made of: a practice sought "
+            "becomes a learning need, a practice offered by a city makes it known for them."
+        ),
+    )
     contact_agency = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -222,7 +232,7 @@ class Practice(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[sdg_targets])
+    history = HistoricalRecords(m2m_fields=[sdg_targets, focus_areas])
 
     class Meta:
         verbose_name = _("practice")

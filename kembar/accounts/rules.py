@@ -3,7 +3,9 @@
 Roles (:class:`~kembar.accounts.models.Role`) say what kind of work a person
 does; the organisation says *where*: staff of a local government and its
 agencies and council act on that region's records only, a partner
-counterpart sees only the partnerships with their own city.  Views, API
+counterpart sees only the partnerships with their own city, the governor's
+office (province supervisor) supervises the kabupaten and kota of its province
+and the ministry every region, read-only, on their supervision pages.  Views, API
 endpoints and services all ask these rules (``user.has_perm(name, obj)``).
 """
 
@@ -16,6 +18,7 @@ import rules
 from kembar.accounts.models import Role, User
 
 __all__ = [
+    "SUPERVISOR_ROLES",
     "can_act_on_region",
     "has_role",
     "is_partner_of",
@@ -78,6 +81,17 @@ def has_role_partner(user: User) -> bool:
     return has_role(user, Role.PARTNER_COUNTERPART)
 
 
+#: Roles that supervise other regions read-only: the governor's office of a province
+#: (its kabupaten and kota) and the Ministry of Home Affairs (every region).
+SUPERVISOR_ROLES = frozenset({Role.PROVINCE_SUPERVISOR, Role.MINISTRY})
+
+
+@rules.predicate
+def is_supervisor(user: User) -> bool:
+    """The governor's office or the ministry: the staff area, their supervision pages only."""
+    return has_role(user, *SUPERVISOR_ROLES)
+
+
 @rules.predicate
 def can_view_partnership(user: User, partnership: Any) -> bool:
     if partnership is None:
@@ -112,7 +126,7 @@ rules.add_perm("partnerships.view_partnershipdocument", can_view_partnership)
 rules.add_perm("partnerships.view_inboundrequest", can_handle_request)
 rules.add_perm("partnerships.change_inboundrequest", can_handle_request)
 rules.add_perm("partnerships.add_inboundrequest", can_handle_request)
-rules.add_perm("accounts.access_staff_area", is_staff_role | has_role_partner)
+rules.add_perm("accounts.access_staff_area", is_staff_role | has_role_partner | is_supervisor)
 
 
 @rules.predicate

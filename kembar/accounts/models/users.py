@@ -16,6 +16,11 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("leadership")
     COUNCIL_MEMBER = "council_member", _("council member")
     PARTNER_COUNTERPART = "partner_counterpart", _("partner counterpart")
+    #: The governor's office of a province (its organisation's region is the province): supervises
+    #: the kabupaten and kota of the province (PP 28/2018), sees their record read-only.
+    PROVINCE_SUPERVISOR = "province_supervisor", _("province supervisor (governor's office)")
+    #: The Ministry of Home Affairs: the national view of every region, read-only.
+    MINISTRY = "ministry", _("Ministry of Home Affairs (national, read-only)")
     #: A resident who takes part (signs in by a code sent by e-mail, never a password);
     #: not staff: no rule in kembar.accounts.rules lets this role into the staff area.
     CITIZEN = "citizen", _("citizen")

@@ -38,6 +38,7 @@ $(SECRET):
 run: $(STAMP) | $(SECRET)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_national_record
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	PORT=$(PORT) $(BIN)/python manage.py serve
 
@@ -45,6 +46,7 @@ run: $(STAMP) | $(SECRET)
 dev: $(STAMP) | $(SECRET)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_national_record
 	PORT=$(PORT) DJANGO_DEBUG=true $(BIN)/python manage.py serve --dev
 
 ## The whole gate: lint, types, migrations, tests (browser tests when chromium is present).
@@ -66,6 +68,7 @@ pytest: $(STAMP)
 demo: $(STAMP) | $(SECRET)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference
+	$(BIN)/python manage.py load_national_record
 	$(BIN)/python manage.py generate_demo --seed 1
 
 bench: $(STAMP) | $(SECRET)

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "kembar.jobs",
     "kembar.portal",
     "kembar.search",
+    "kembar.guidance",
+    "kembar.national",
 ]
 
 MIDDLEWARE = [

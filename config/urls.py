@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from kembar.accounts.notifications import notification_list, notification_mark_read
 from kembar.common.language import language_switch
 from kembar.core.views import healthz, readyz
+from kembar.guidance.urls import staff_urlpatterns as staff_guidance
 from kembar.insights.urls import staff_urlpatterns as staff_insights
 
 api_v1 = [
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("kembar.participation.api.urls")),
     path("", include("kembar.insights.api.urls")),
     path("", include("kembar.knowledge.api.urls")),
+    path("", include("kembar.national.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,7 +39,10 @@ urlpatterns = [
     path("staff/insights/", include((staff_insights, "insights-staff"))),
     path("insights/", include("kembar.insights.urls")),
     path("staff/knowledge/", include("kembar.knowledge.urls")),
+    path("staff/guidance/", include((staff_guidance, "guidance-staff"))),
+    path("guidance/", include("kembar.guidance.urls")),
     path("staff/search/", include("kembar.search.urls")),
+    path("staff/national/", include("kembar.national.urls")),
     path("staff/", include("kembar.partnerships.urls")),
     path("admin/", admin.site.urls),
     path("", include("kembar.portal.urls")),

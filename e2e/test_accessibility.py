@@ -93,6 +93,7 @@ NOT_PAGES = {
     "partnership-transition": "form target (POST) on the partnership page",
     "partnership-conditions": "form target (POST) on the partnership page",
     "partnership-plan": "form target (POST) on the partnership page",
+    "partnership-confirm": "form target (POST) on the partnership page",
     "document-upload": "form target (POST) on the partnership page",
     "document-download": "PDF download",
     "transition-approve": "form target (POST)",
@@ -134,6 +135,16 @@ NOT_PAGES = {
     "policy-publish": "form target (POST) on the policy page",
     "policy-evidence": "PDF download (a policy's evidence document)",
     "reflection-review": "form target (POST) on the reflections-to-review page",
+    "guidance-document-download": "text or DOCX download of a template or checklist",
+    "guidance-staff-download": "text or DOCX download of a template filled in for the region",
+    "guidance-practice-share": "form target (POST) on the staff guidance page",
+    # The ministry's pages answer 403 to the officer who walks the pages here;
+    # e2e/test_national_map.py signs in as the ministry and runs axe on each.
+    "national-map": "the ministry's map (ministry and administrators only)",
+    "national-reports": "the ministry's report list (ministry and administrators only)",
+    "national-region": "the ministry's comparison of a region (ministry and administrators only)",
+    "national-province": "the governor's view (province supervisor, ministry, administrators)",
+    "national-province-home": "redirects to the supervisor's province (or the ministry's map)",
 }
 
 #: Pages seen without signing in; every other page is seen as a cooperation officer.
@@ -164,6 +175,12 @@ PUBLIC = {
     # A resident's own data from the signed link in their e-mails (no sign-in).
     "data-link",
     "data-link-delete",
+    # Guidance (kembar.guidance): the library, shared practices and policies, recognition.
+    "guidance",
+    "guidance-document",
+    "guidance-shared",
+    "recognition",
+    "recognition-year",
 }
 #: Pages seen as a citizen signed in by code.
 CITIZEN = {
@@ -333,6 +350,9 @@ def seed() -> tuple[User, dict[str, str]]:
         "pk": str(inbound.pk),
         "uidb64": urlsafe_base64_encode(force_bytes(officer.pk)),
         "token": default_token_generator.make_token(officer),
+        # A guidance document and a recognition year (the activity above started in 2024).
+        "template": "cooperation-plan",
+        "year": "2024",
     }
     return officer, params
 

@@ -3,8 +3,8 @@
 The same figures as ``/api/v1/insights/capacity/``, as tables (organisation ×
 month, budget by source, hosting by month), and a scenario: what one more
 partnership with some activities a year would take, and how many such the
-city can add.  Administrators, cooperation officers and leadership of the
-home region only.
+city can add.  Of the user's own region (administrators: the home region);
+administrators, cooperation officers and leadership of the region only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kembar.accounts.models import Organisation, OrganisationKind
+from kembar.accounts.regions import user_region
 from kembar.insights.capacity import (
     capacity_figures,
     capacity_plan,
@@ -95,7 +95,7 @@ def _binding_text(result: dict[str, Any]) -> str:
 @require_safe
 @staff_view
 def capacity_staff(request: StaffRequest) -> HttpResponse:
-    region = settings.KEMBAR_HOME_REGION
+    region = user_region(request.user)
     if not sees_capacity(request.user, region):
         raise PermissionDenied
     this_year = timezone.localdate().year

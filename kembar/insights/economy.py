@@ -57,6 +57,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kembar.accounts.regions import user_region
 from kembar.analytics.io import IOTable, leontief_inverse, multipliers, technical_coefficients
 from kembar.analytics.regional import (
     DEFAULT_DELTA,
@@ -623,11 +624,11 @@ class ImpactFilters:
     year: int | None = None
     demo: bool | None = None
 
-    def table_region(self) -> str:
-        """The table to use: the one asked for, else the home region's, else the national."""
+    def table_region(self, home: str = "") -> str:
+        """The table asked for, else ``home``'s (default: the home region's), else the national."""
         if self.region:
             return self.region
-        home = settings.KEMBAR_HOME_REGION
+        home = home or settings.KEMBAR_HOME_REGION
         return home if home in REGIONS else NATIONAL
 
     def as_dict(self) -> dict[str, Any]:
@@ -647,12 +648,14 @@ def impact_figures(
 ) -> dict[str, Any]:
     """The portfolio's direct, indirect and induced output and value added, with its assumptions.
 
-    Effects of activities of the home region's partnerships that ``user`` may
-    see; ``table`` replaces the table of ``filters`` (tests inject small ones).
+    Effects of activities of the partnerships of ``user``'s own region that they
+    may see (:func:`~kembar.accounts.regions.user_region`); the table is the one
+    of ``filters``, else the region's own where Kembar has one, else the
+    national; ``table`` replaces it (tests inject small ones).
     """
+    home = user_region(user)
     if table is None:
-        table = economy_table(filters.table_region(), filters.method, filters.delta)
-    home = settings.KEMBAR_HOME_REGION
+        table = economy_table(filters.table_region(home), filters.method, filters.delta)
     effects = EconomicEffect.objects.filter(
         activity__partnership__in=_visible_partnerships(user, home)
     )
@@ -845,12 +848,13 @@ def _withhold(rows: list[dict[str, Any]], hidden: set[tuple[str, int]]) -> None:
 def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str, Any]:
     """Activities by partnership × sector and agency × sector, against the plan's priorities.
 
-    Activities of the region's partnerships that ``user`` may see, cancelled
-    ones left out; participants are local people who took part.  Participants
+    Activities of the partnerships of the region of ``filters`` (else the user's
+    own region) that ``user`` may see, cancelled ones left out; participants are
+    local people who took part.  Participants
     of partnerships whose breakdown ``user`` may not see are as the API gives
     them: a figure that would include a count hidden there is null.
     """
-    region = filters.region or settings.KEMBAR_HOME_REGION
+    region = filters.region or user_region(user)
     activities = Activity.objects.filter(
         partnership__in=_visible_partnerships(user, region)
     ).exclude(status=ActivityStatus.CANCELLED)
@@ -946,7 +950,7 @@ def cross_sector_figures(*, filters: CrossSectorFilters, user: Any) -> dict[str,
                 row["code"] for row in sector_rows if row["status"] == "outside_priorities"
             ],
         },
-        "filters": filters.as_dict(),
+        "filters": {**filters.as_dict(), "region": region},
         "includes_demo": activities.filter(is_demo=True).exists(),
         "participants_withheld": bool(withheld),
     }

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.public_cache import public_cacheable
 from kembar.common.tabular import csv_writer
 from kembar.insights.economy import (
@@ -101,10 +102,9 @@ class EconomyForm(forms.Form):
     )
     demo = forms.ChoiceField(label=gettext_lazy("Records"), choices=DEMO_CHOICES, required=False)
 
-    def __init__(self, *args: Any, partnerships: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, table: str, partnerships: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "initial",
-            {"region": _home_table_region(), "method": DEFAULT_METHOD, "delta": DEFAULT_DELTA},
+            "initial", {"region": table, "method": DEFAULT_METHOD, "delta": DEFAULT_DELTA}
         )
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [  # type: ignore[attr-defined]
@@ -123,9 +123,9 @@ class EconomyForm(forms.Form):
         return default if found in (None, "") else found
 
 
-def _home_table_region() -> str:
-    home = settings.KEMBAR_HOME_REGION
-    return home if home in REGIONS else NATIONAL
+def _table_of(region: str) -> str:
+    """The table shown first: the region's own where Kembar has one, else the national one."""
+    return region if region in REGIONS else NATIONAL
 
 
 def _label(figures: dict[str, Any]) -> str:
@@ -192,19 +192,22 @@ def _long(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> HttpResponse:
+def _render(
+    request: HttpRequest, *, region: str, staff: bool, partnerships: Any = None
+) -> HttpResponse:
     download = request.GET.get("download", "")
     if download in PUBLIC_DOWNLOADS or (staff and download in STAFF_DOWNLOADS):
-        return _downloads(request, download, staff=staff, partnerships=partnerships)
+        return _downloads(request, download, region=region, staff=staff, partnerships=partnerships)
 
     def body() -> SafeString:
-        context = _context(request, staff=staff, partnerships=partnerships)
+        context = _context(request, region=region, staff=staff, partnerships=partnerships)
         return render_to_string("insights/economy_body.html", context, request)
 
     if staff:
         # What the user may see is part of the key, read on every request (staff_cache).
         visible = list(partnerships.select_related("local_region"))
         seen = (
+            region,
             tuple(partnership.pk for partnership in visible),
             tuple(sorted(breakdown_partnerships(request.user, visible))),
         )
@@ -215,13 +218,16 @@ def _render(request: HttpRequest, *, staff: bool, partnerships: Any = None) -> H
 
 
 def _figures(
-    request: HttpRequest, *, staff: bool, partnerships: Any
+    request: HttpRequest, *, region: str, staff: bool, partnerships: Any
 ) -> tuple[EconomyForm, list[dict[str, Any]], dict[str, Any] | None, dict[str, Any] | None]:
-    """The form, the multipliers of every table, and for staff the impact and cross-sector view."""
-    form = EconomyForm(request.GET or None, partnerships=partnerships)
+    """The form, the multipliers of every table, and for staff the impact and cross-sector view.
+
+    ``region`` is the one whose records the staff figures count (the user's own).
+    """
+    form = EconomyForm(request.GET or None, table=_table_of(region), partnerships=partnerships)
     if request.GET:
         form.is_valid()
-    region = form.value("region", _home_table_region())
+    table = form.value("region", _table_of(region))
     method = form.value("method", DEFAULT_METHOD)
     delta = float(form.value("delta", DEFAULT_DELTA))
     figures = [
@@ -235,7 +241,7 @@ def _figures(
         chosen = form.value("partnership", None)
         impact = impact_figures(
             filters=ImpactFilters(
-                region=region,
+                region=table,
                 method=method,
                 delta=delta,
                 partnership=chosen.slug if chosen is not None else "",
@@ -244,26 +250,34 @@ def _figures(
             ),
             user=request.user,
         )
-        cross = cross_sector_figures(filters=CrossSectorFilters(demo=demo), user=request.user)
+        cross = cross_sector_figures(
+            filters=CrossSectorFilters(region=region, demo=demo), user=request.user
+        )
     return form, figures, impact, cross
 
 
 def _downloads(
-    request: HttpRequest, download: str, *, staff: bool, partnerships: Any
+    request: HttpRequest, download: str, *, region: str, staff: bool, partnerships: Any
 ) -> HttpResponse:
-    form, figures, impact, cross = _figures(request, staff=staff, partnerships=partnerships)
-    region = form.value("region", _home_table_region())
-    selected = next(result for result in figures if result["region"] == region)
+    form, figures, impact, cross = _figures(
+        request, region=region, staff=staff, partnerships=partnerships
+    )
+    table = form.value("region", _table_of(region))
+    selected = next(result for result in figures if result["region"] == table)
     if download in PUBLIC_DOWNLOADS:
         return _multipliers_csv(download, figures, selected)
     assert impact is not None and cross is not None  # noqa: S101 (staff downloads only)
     return _staff_csv(download, impact, cross)
 
 
-def _context(request: HttpRequest, *, staff: bool, partnerships: Any) -> dict[str, Any]:
-    form, figures, impact, cross = _figures(request, staff=staff, partnerships=partnerships)
-    region = form.value("region", _home_table_region())
-    selected = next(result for result in figures if result["region"] == region)
+def _context(
+    request: HttpRequest, *, region: str, staff: bool, partnerships: Any
+) -> dict[str, Any]:
+    form, figures, impact, cross = _figures(
+        request, region=region, staff=staff, partnerships=partnerships
+    )
+    table = form.value("region", _table_of(region))
+    selected = next(result for result in figures if result["region"] == table)
     comparison = _comparison(figures)
     names = {result["region"]: result["table"]["region"]["name"] for result in figures}
     context: dict[str, Any] = {
@@ -361,16 +375,16 @@ def _staff_csv(name: str, impact: dict[str, Any], cross: dict[str, Any]) -> Http
 @require_safe
 @staff_view
 def economy_staff(request: StaffRequest) -> HttpResponse:
-    """Multipliers, the portfolio's impact and the cross-sector view, for staff."""
-    region = settings.KEMBAR_HOME_REGION
+    """Multipliers, the portfolio's impact and the cross-sector view of the user's region."""
+    region = user_region(request.user)
     partnerships = (
         staff_partnerships(request.user).filter(local_region_id=region).order_by("partner_name")
     )
-    return _render(request, staff=True, partnerships=partnerships)
+    return _render(request, region=region, staff=True, partnerships=partnerships)
 
 
 @require_safe
 @public_cacheable
 def economy_public(request: HttpRequest) -> HttpResponse:
     """Multipliers and linkages of the national, Jawa Tengah and Kota Semarang tables."""
-    return _render(request, staff=False)
+    return _render(request, region=settings.KEMBAR_HOME_REGION, staff=False)

@@ -1,6 +1,6 @@
 """The staff portfolio of partnership health: ``/staff/insights/health/``.
 
-Every partnership the user may see of the home region as a traffic light with
+Every partnership the user may see of their own region as a traffic light with
 score, trend, reciprocity, capacity load and the reasons; sortable, filtered
 by state, downloadable as CSV (``?download=csv``).  Staff who do not get the
 region's internal figures see the public ones (no reasons, no warning date,
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.tabular import csv_writer
 from kembar.insights.health import STATE_LABELS
 from kembar.insights.health_portfolio import STATE_FILTERS, HealthPortfolio, health_portfolio
@@ -100,8 +100,8 @@ def _csv(portfolio: HealthPortfolio) -> HttpResponse:
 @require_safe
 @staff_view
 def health_staff(request: StaffRequest) -> HttpResponse:
-    """The portfolio: every partnership the user may see (public figures otherwise)."""
-    region = settings.KEMBAR_HOME_REGION
+    """The portfolio of the user's region: every partnership they may see (else public figures)."""
+    region = user_region(request.user)
     public = not sees_internal_figures(request.user, region)
     portfolio = health_portfolio(
         partnerships=staff_partnerships(request.user),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.public_cache import public_cacheable
 from kembar.geo.models import Region
 from kembar.insights.network import (
@@ -162,7 +163,8 @@ def _index(request: HttpRequest, *, staff_layout: bool) -> HttpResponse:
     search_form = CitySearchForm(request.GET or None)
     query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     if not query and not search_form.errors:
-        home = home_city_id()
+        # Staff start from their own region's city, the public from the home region's.
+        home = home_city_id(user_region(request.user) if staff_layout else None)
         if home is not None:
             return _city_page(request, home, staff_layout=staff_layout)
     context = {

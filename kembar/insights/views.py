@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.public_cache import public_cacheable
 from kembar.common.tabular import csv_writer
 from kembar.insights.forms import ReachFilterForm
@@ -61,12 +62,12 @@ DOWNLOADS: dict[str, tuple[str, ...]] = {
 def _render(
     request: HttpRequest,
     *,
+    region: str,
     public: bool,
     partnerships: Any,
     user: Any = None,
     staff_layout: bool = False,
 ) -> HttpResponse:
-    region = settings.KEMBAR_HOME_REGION
     table = request.GET.get("download", "")
     if table in DOWNLOADS:
         form = _form(request, partnerships)
@@ -74,12 +75,15 @@ def _render(
         return _csv(figures, figures.as_dict(), table)
 
     def body() -> SafeString:
-        context = _context(request, public=public, partnerships=partnerships, user=user)
+        context = _context(
+            request, region=region, public=public, partnerships=partnerships, user=user
+        )
         return render_to_string("insights/_reach_body.html", context, request)
 
     if staff_layout:
         # What the user may see is part of the key, read on every request (staff_cache).
         seen = (
+            region,
             public,
             tuple(partnerships.values_list("pk", flat=True)),
             reach_visibility(public=public, user=user),
@@ -98,11 +102,11 @@ def _form(request: HttpRequest, partnerships: Any) -> ReachFilterForm:
     return form
 
 
-def _context(request: HttpRequest, *, public: bool, partnerships: Any, user: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, *, region: str, public: bool, partnerships: Any, user: Any
+) -> dict[str, Any]:
     form = _form(request, partnerships)
-    figures = reach_figures(
-        filters=form.filters(settings.KEMBAR_HOME_REGION), user=user, public=public
-    )
+    figures = reach_figures(filters=form.filters(region), user=user, public=public)
     data = figures.as_dict()
     return {
         "form": form,
@@ -166,13 +170,22 @@ def _csv(figures: ReachFigures, data: dict[str, Any], table: str) -> HttpRespons
 @require_safe
 @staff_view
 def reach_staff(request: StaffRequest) -> HttpResponse:
-    """The staff dashboard: every partnership the user may see (public figures otherwise)."""
-    public = not sees_internal_figures(request.user, settings.KEMBAR_HOME_REGION)
+    """The staff dashboard of the user's region: every partnership the user may see.
+
+    Staff of another region (supervisors, partner counterparts) get the public figures.
+    """
+    region = user_region(request.user)
+    public = not sees_internal_figures(request.user, region)
     partnerships = (
         staff_partnerships(request.user).select_related("local_region").order_by("partner_name")
     )
     return _render(
-        request, public=public, partnerships=partnerships, user=request.user, staff_layout=True
+        request,
+        region=region,
+        public=public,
+        partnerships=partnerships,
+        user=request.user,
+        staff_layout=True,
     )
 
 
@@ -185,4 +198,6 @@ def reach_public(request: HttpRequest) -> HttpResponse:
         .select_related("local_region")
         .order_by("partner_name")
     )
-    return _render(request, public=True, partnerships=partnerships)
+    return _render(
+        request, region=settings.KEMBAR_HOME_REGION, public=True, partnerships=partnerships
+    )

@@ -21,17 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from kembar.accounts.models import Role
-from kembar.accounts.rules import has_role
+from kembar.accounts.regions import user_region
 from kembar.analytics.practice_match import PracticeMatch, Topic, match_practices
 from kembar.geo.models import City
 from kembar.knowledge.models import Practice, PracticeDirection
 from kembar.knowledge.rules import can_view_region
-from kembar.knowledge.selectors import home_region_id
 from kembar.partnerships.models import FocusArea, Partnership
 from kembar.programs.models import GovernmentAffair, Sector
 from kembar.search.analysis import concepts
@@ -212,13 +209,12 @@ def learning_region(user: Any) -> str | None:
     """The region whose practices the network page uses for ``user``, if they may see them.
 
     The user's own region; the home region (``KEMBAR_HOME_REGION``) for an
-    administrator of none; None for everyone else (partner counterparts,
-    visitors), who see the page without the region's records.
+    administrator of none (:func:`~kembar.accounts.regions.user_region`); None
+    for everyone else (partner counterparts, supervisors, visitors), who see the
+    page without the region's records.
     """
-    region_id = home_region_id(user)
-    if region_id is None and has_role(user, Role.ADMINISTRATOR):
-        region_id = settings.KEMBAR_HOME_REGION
-    return region_id if region_id and can_view_region(user, region_id) else None
+    region_id = user_region(user)
+    return region_id if can_view_region(user, region_id) else None
 
 
 def network_learning(region_id: str | None) -> NetworkLearning:

@@ -10,15 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.staff_views import require
 from kembar.common.tabular import csv_writer
-from kembar.knowledge import selectors
 from kembar.knowledge.measures import MeasureTable, learning_figures, learning_tables
 from kembar.partnerships.views import StaffRequest, staff_view
 
@@ -61,7 +60,7 @@ def _csv(table: MeasureTable, year: int | None) -> HttpResponse:
 @staff_view
 def measures(request: StaffRequest) -> HttpResponse:
     require(request, "knowledge.view_record", None)
-    region_id = selectors.home_region_id(request.user) or settings.KEMBAR_HOME_REGION
+    region_id = user_region(request.user)
     form = MeasuresFilterForm(request.GET)
     year, demo = form.choice()
     figures = learning_figures(region_id=region_id, year=year, demo=demo)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kembar.accounts.regions import user_region
 from kembar.common.staff_views import apply_errors, require
 from kembar.geo.models import Region
 from kembar.insights.network import region_city_id
@@ -304,7 +304,7 @@ def practice_edit(request: StaffRequest, practice: int) -> HttpResponse:
 def practice_matches(request: StaffRequest) -> HttpResponse:
     """What our city seeks, matched with what partner cities and other cities offer."""
     require(request, "knowledge.view_record", None)
-    region_id = selectors.home_region_id(request.user) or settings.KEMBAR_HOME_REGION
+    region_id = user_region(request.user)
     needs = matching.region_matches(region_id)
     home = region_city_id(Region.objects.get(kode=region_id)) if needs else None
     context = {

@@ -18,6 +18,7 @@ from kembar.partnerships.models import (
     InboundRequest,
     LifecycleState,
     LifecycleTransition,
+    NationalReviewRow,
     Partnership,
     PartnershipDocument,
     TransitionRecord,
@@ -68,8 +69,17 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 @admin.register(Partnership)
 class PartnershipAdmin(ReadOnlyAdmin):
-    list_display = ["slug", "partner_name", "partner_country", "state", "is_public", "version"]
-    list_filter = ["state", "relationship_type", "is_public"]
+    list_display = [
+        "slug",
+        "partner_name",
+        "partner_country",
+        "state",
+        "is_public",
+        "origin",
+        "confirmed_at",
+        "version",
+    ]
+    list_filter = ["state", "relationship_type", "is_public", "origin", "region_match"]
     list_select_related = ["partner_country", "state"]
     search_fields = ["slug", "partner_name"]
 
@@ -92,3 +102,16 @@ class PartnershipDocumentAdmin(ReadOnlyAdmin):
 class InboundRequestAdmin(ReadOnlyAdmin):
     list_display = ["partner_name", "partner_country", "received_on", "status"]
     list_filter = ["status"]
+
+
+@admin.register(NationalReviewRow)
+class NationalReviewRowAdmin(ReadOnlyAdmin):
+    """Rows of the world twin-town list whose Indonesian town no region matched, with the reason.
+
+    Written by ``manage.py load_national_record``; a row leaves the list when the
+    curated aliases (``kembar/data/national/aliases.csv``) or the regions settle it.
+    """
+
+    list_display = ["line", "city1", "country1", "city2", "country2", "reason"]
+    search_fields = ["city1", "city2", "reason"]
+    ordering = ["line"]

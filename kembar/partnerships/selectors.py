@@ -210,7 +210,7 @@ def staff_partnership_get(*, user: Any, slug: str) -> Partnership | None:
     partnerships = (
         staff_partnerships(user)
         .filter(slug=slug)
-        .select_related("local_region", "partner_country", "partner_city", "state")
+        .select_related("local_region", "partner_country", "partner_city", "state", "confirmed_by")
         .prefetch_related("focus_areas")
     )
     return _with_agreement_flag(partnerships, timezone.localdate()).first()

@@ -37,6 +37,7 @@ from kembar.partnerships.models import (
     Partnership,
     PartnershipDocument,
     PartnershipEvent,
+    RecordOrigin,
     RelationshipType,
 )
 from kembar.partnerships.sources import PartnershipSeed
@@ -54,6 +55,7 @@ __all__ = [
     "lifecycle_seed_apply",
     "partnership_agreements_apply",
     "partnership_conditions_record",
+    "partnership_confirm",
     "partnership_seed_apply",
     "partnership_update",
 ]
@@ -272,6 +274,32 @@ def partnership_update(
         locked.save()
         if "focus_areas" in data:
             locked.focus_areas.set(data["focus_areas"])
+    return locked
+
+
+def partnership_confirm(*, actor: Any, partnership: Partnership) -> Partnership:
+    """The region confirms a partnership loaded from the world twin-town list.
+
+    Only a cooperation officer of the region or an administrator may
+    (``partnerships.change_partnership``, i.e. ``can_act_on_region``); who and
+    when are kept on the partnership and in its history.  A partnership not
+    from the list, or already confirmed, is a :class:`ValidationError`.
+    """
+    _require(actor, "partnerships.change_partnership", partnership)
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        if locked.origin != RecordOrigin.WORLD_TWIN_LIST:
+            raise ValidationError(
+                _("Only a partnership from the world twin-town list needs confirming.")
+            )
+        if locked.confirmed_at is not None:
+            raise ValidationError(_("This partnership is already confirmed."))
+        locked.confirmed_at = timezone.now()
+        locked.confirmed_by = actor
+        locked.version += 1
+        locked._history_user = actor  # type: ignore[attr-defined]
+        locked._change_reason = "confirmed by the region"  # type: ignore[attr-defined]
+        locked.save()
     return locked
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
         name="partnership-transition",
     ),
     path(
+        "partnerships/<slug:slug>/confirm/",
+        views.partnership_confirm_view,
+        name="partnership-confirm",
+    ),
+    path(
         "partnerships/<slug:slug>/conditions/",
         views.partnership_conditions,
         name="partnership-conditions",

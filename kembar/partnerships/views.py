@@ -76,6 +76,7 @@ from kembar.partnerships.services import (
     inbound_request_decline,
     inbound_request_review,
     partnership_conditions_record,
+    partnership_confirm,
     partnership_update,
 )
 
@@ -163,6 +164,7 @@ def _render_detail(
         "policies": partnership_policies(user=user, partnership=partnership),
         "can_download": user.has_perm("partnerships.view_partnershipdocument", partnership),
         "can_change": can_change,
+        "can_confirm": can_change and partnership.is_unverified,
         "can_upload": can_upload,
         "options": (
             transition_options(partnership=partnership, user=user) if can_transition else []
@@ -231,6 +233,23 @@ def partnership_transition_view(request: StaffRequest, slug: str) -> HttpRespons
                 _("The move to %(state)s now awaits approval by a second person.")
                 % {"state": record.target.name},
             )
+    return redirect("staff:partnership-detail", slug=slug)
+
+
+@require_POST
+@staff_view
+def partnership_confirm_view(request: StaffRequest, slug: str) -> HttpResponse:
+    """A cooperation officer of the region confirms a partnership from the world twin-town list."""
+    partnership = _partnership_or_404(request, slug)
+    # partnerships.change_partnership is kembar.accounts.rules.can_act_on_region on the region.
+    _require(request, "partnerships.change_partnership", partnership)
+    try:
+        partnership_confirm(actor=request.user, partnership=partnership)
+    except ValidationError as error:
+        for message in _validation_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The partnership is confirmed by the region."))
     return redirect("staff:partnership-detail", slug=slug)
 
 

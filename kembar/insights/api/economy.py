@@ -89,6 +89,14 @@ class TableQuerySerializer(serializers.Serializer[Any]):
 
 
 class ImpactQuerySerializer(TableQuerySerializer):
+    region = serializers.ChoiceField(
+        choices=REGION_CHOICES,
+        required=False,
+        help_text=_(
+            "national, 33 (Jawa Tengah) or 33.74 (Kota Semarang); default: the table of your own "
+            "region where Kembar has one, else the national table."
+        ),
+    )
     partnership = serializers.SlugField(required=False, help_text=_("Partnership code (slug)."))
     year = serializers.IntegerField(required=False, min_value=1950, max_value=2100)
     demo = serializers.BooleanField(
@@ -294,7 +302,8 @@ class ImpactView(APIView):
     def get(self, request: Request) -> Response:
         query = validated_query(ImpactQuerySerializer, request)
         filters = ImpactFilters(
-            region=query["region"],
+            # Left out: the table of the caller's own region (impact_figures).
+            region=query["region"] if "region" in request.query_params else "",
             method=query["method"],
             delta=query["delta"],
             partnership=query.get("partnership", ""),

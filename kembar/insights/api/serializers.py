@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -19,8 +18,10 @@ class ReachQuerySerializer(serializers.Serializer[Any]):
 
     region = serializers.CharField(
         required=False,
-        default=settings.KEMBAR_HOME_REGION,
-        help_text=_("Kemendagri code of the kabupaten or kota, e.g. 33.74."),
+        help_text=_(
+            "Kemendagri code of the kabupaten or kota, e.g. 33.74; default: the region of "
+            "your organisation, else the home region."
+        ),
     )
     partnership = serializers.SlugField(required=False, help_text=_("Partnership code (slug)."))
     sector = serializers.IntegerField(required=False, help_text=_("IO sector code, 1–17."))
@@ -165,8 +166,10 @@ class HealthQuerySerializer(serializers.Serializer[Any]):
 
     region = serializers.CharField(
         required=False,
-        default=settings.KEMBAR_HOME_REGION,
-        help_text=_("Kemendagri code of the kabupaten or kota, e.g. 33.74."),
+        help_text=_(
+            "Kemendagri code of the kabupaten or kota, e.g. 33.74; default: the region of "
+            "your organisation, else the home region."
+        ),
     )
     demo = serializers.BooleanField(
         required=False,
@@ -242,8 +245,10 @@ class CapacityQuerySerializer(serializers.Serializer[Any]):
 
     region = serializers.CharField(
         required=False,
-        default=settings.KEMBAR_HOME_REGION,
-        help_text=_("Kemendagri code of the kabupaten or kota, e.g. 33.74."),
+        help_text=_(
+            "Kemendagri code of the kabupaten or kota, e.g. 33.74; default: the region of "
+            "your organisation, else the home region."
+        ),
     )
     year = serializers.IntegerField(
         required=False,

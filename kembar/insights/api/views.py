@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kembar.accounts.regions import user_region
 from kembar.common.api import validated_query
 from kembar.common.public_cache import PublicCacheMixin
 from kembar.insights.api.serializers import (
@@ -42,6 +43,7 @@ class ReachView(PublicCacheMixin, APIView):
     @extend_schema(parameters=[ReachQuerySerializer], responses=ReachSerializer, tags=["insights"])
     def get(self, request: Request) -> Response:
         query = validated_query(ReachQuerySerializer, request)
+        query.setdefault("region", user_region(request.user))
         filters = ReachFilters(**query)
         public = not sees_internal_figures(request.user, filters.region)
         figures = reach_figures(filters=filters, user=request.user, public=public)
@@ -67,6 +69,7 @@ class HealthView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = validated_query(HealthQuerySerializer, request)
+        query.setdefault("region", user_region(request.user))
         public = not sees_internal_figures(request.user, query["region"])
         figures = health_figures(
             partnerships=listed_partnerships(request.user),
@@ -91,6 +94,7 @@ class CapacityView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = validated_query(CapacityQuerySerializer, request)
+        query.setdefault("region", user_region(request.user))
         if not sees_capacity(request.user, query["region"]):
             raise PermissionDenied
         year = query.get("year") or timezone.localdate().year

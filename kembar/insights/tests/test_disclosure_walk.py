@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from lxml import etree
 
 from kembar.geo.models import City
+from kembar.guidance.recognition import recognition_years
 from kembar.opendata.datasets import DATASETS
 from kembar.opendata.iati import org_identifier
 from kembar.participation.models import OpportunityReservation
@@ -119,6 +120,14 @@ PUBLIC_ROUTES = {
     "open-data/catalog.jsonld": "json",
     "open-data/<slug:dataset>.csv": "open_data",
     "open-data/<slug:dataset>.json": "open_data",
+    # Guidance (kembar.guidance): shipped templates and checklists (text downloads), practices
+    # and policies regions shared, the recognition of public partnerships (no count of people).
+    "guidance/": "page",
+    "guidance/templates/<slug:template>/": "page",
+    "guidance/templates/<slug:template>/download/": "page",
+    "guidance/shared/": "page",
+    "guidance/recognition/": "page",
+    "guidance/recognition/<int:year>/": "page",
 }
 
 #: Paths (JSON keys from the top, ``*`` for a list index) whose ``count`` is not people:
@@ -492,6 +501,9 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None, open_data_dir: None)
         "policy": "1",
         "practice": "1",
         "reflection": "1",
+        # A document of the guidance library and a year of the recognition.
+        "template": "cooperation-plan",
+        "year": "2024",
     }
     routes = [
         route for route in _routes(get_resolver().url_patterns) if not route.startswith("admin/")
@@ -528,6 +540,9 @@ def test_no_anonymous_output_shows_a_small_cell(demo: None, open_data_dir: None)
     for query in ("semarang", "a", activity.title_en.split()[0]):
         walk.check("page", f"/search/?q={query}")
     walk.check("json", f"/api/v1/opportunities/{call.pk}/")
+    # Every year of the recognition of partnerships.
+    for year in recognition_years(public):
+        walk.check("page", f"/guidance/recognition/{year}/")
     assert walk.checked >= {
         "activities",
         "activity_page",

@@ -222,6 +222,14 @@ class Practice(models.Model):
         related_name="practices",
         verbose_name=_("contact agency"),
     )
+    #: Set only by the region's cooperation office (``kembar.guidance.services.practice_share``):
+    #: then every region sees it on the public page of shared practices (``/guidance/shared/``).
+    shared = models.BooleanField(
+        _("shared with all regions"),
+        default=False,
+        editable=False,
+        help_text=_("Shown on the public page of good practices, for every region to learn from."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

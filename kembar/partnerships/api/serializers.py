@@ -52,6 +52,16 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
     partner_country = serializers.CharField(source="partner_country_id")
     focus_areas = FocusAreaSerializer(many=True)
     state = StateSerializer(allow_null=True)
+    # A plain string, not an enum: the schema already has an "origin" enum (cities').
+    origin = serializers.CharField(
+        read_only=True,
+        help_text="Where the record comes from: region (the region's own) or world_twin_list.",
+    )
+    unverified = serializers.BooleanField(
+        source="is_unverified",
+        read_only=True,
+        help_text="From the world twin-town list and not yet confirmed by the region.",
+    )
 
     class Meta:
         model = Partnership
@@ -70,6 +80,8 @@ class PartnershipSerializer(serializers.ModelSerializer[Partnership]):
             "focus_areas",
             "sources",
             "is_public",
+            "origin",
+            "unverified",
             "version",
         ]
 

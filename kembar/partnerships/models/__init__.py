@@ -11,6 +11,7 @@ from kembar.partnerships.models.lifecycle import (
     LifecycleState,
     LifecycleTransition,
 )
+from kembar.partnerships.models.national import NATIONAL_REVIEW_SOURCE, NationalReviewRow
 from kembar.partnerships.models.partnership import (
     Confidence,
     DatePrecision,
@@ -20,7 +21,10 @@ from kembar.partnerships.models.partnership import (
     Initiator,
     Partnership,
     PartnershipEvent,
+    RecordOrigin,
+    RegionMatch,
     RelationshipType,
+    region_match_reason,
 )
 from kembar.partnerships.models.records import (
     Condition,
@@ -32,6 +36,7 @@ from kembar.partnerships.models.records import (
 )
 
 __all__ = [
+    "NATIONAL_REVIEW_SOURCE",
     "Check",
     "Condition",
     "ConditionCheck",
@@ -46,9 +51,13 @@ __all__ = [
     "Initiator",
     "LifecycleState",
     "LifecycleTransition",
+    "NationalReviewRow",
     "Partnership",
     "PartnershipDocument",
     "PartnershipEvent",
+    "RecordOrigin",
+    "RegionMatch",
     "RelationshipType",
     "TransitionRecord",
+    "region_match_reason",
 ]

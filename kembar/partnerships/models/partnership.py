@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -58,6 +59,53 @@ class EventKind(models.TextChoices):
     BECAME_DORMANT = "became_dormant", _("became dormant")
     AGREEMENT_LAPSED = "agreement_lapsed", _("agreement lapsed")
     REVIVED = "revived", _("revived")
+
+
+class RecordOrigin(models.TextChoices):
+    """Where a partnership's record comes from."""
+
+    REGION = "region", _("the region's own record")
+    WORLD_TWIN_LIST = "world_twin_list", _("the world twin-town list")
+
+
+class RegionMatch(models.TextChoices):
+    """How the local region of a partnership from the world twin-town list was found.
+
+    The list names towns; Kembar's local regions are Kemendagri regions.  Each
+    rule is one of :mod:`kembar.partnerships.national`'s matching steps.
+    """
+
+    KOTA = "kota", _("name of a kota")
+    KOTA_OVER_KABUPATEN = (
+        "kota_over_kabupaten",
+        _("name of a kota (a kabupaten has the same name; the kota is the city)"),
+    )
+    KOTA_OVER_PROVINCE = (
+        "kota_over_province",
+        _("name of a kota (a province has the same name; the kota is the city)"),
+    )
+    KABUPATEN = "kabupaten", _("name of a kabupaten")
+    PROVINCE = "province", _("name of a province")
+    PROVINCE_ENGLISH = "province_english", _("English name of the province")
+    SEAT = "seat", _("seat of the kabupaten (curated alias)")
+    PROVINCE_CITY = "province_city", _("the province-level city (curated alias)")
+
+
+# Rules whose reason names the region: "seat of Kabupaten Pidie (curated alias)".
+_MATCH_WITH_REGION = {
+    RegionMatch.SEAT: _("seat of %(region)s (curated alias)"),
+    RegionMatch.PROVINCE_CITY: _("%(region)s is the province-level city (curated alias)"),
+}
+
+
+def region_match_reason(rule: str, region_name: str) -> str:
+    """The reason a name of the world twin-town list was matched to a region, in words."""
+    if not rule:
+        return ""
+    with_region = _MATCH_WITH_REGION.get(RegionMatch(rule))
+    if with_region is not None:
+        return str(with_region) % {"region": region_name}
+    return str(RegionMatch(rule).label)
 
 
 class FocusArea(models.Model):
@@ -131,6 +179,28 @@ class Partnership(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change; guards against lost updates.")
     )
+    origin = models.CharField(
+        _("origin of the record"),
+        max_length=20,
+        choices=RecordOrigin.choices,
+        default=RecordOrigin.REGION,
+    )
+    region_match = models.CharField(
+        _("how the local region was matched"),
+        max_length=24,
+        choices=RegionMatch.choices,
+        blank=True,
+        help_text=_("For a partnership from the world twin-town list."),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the region at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="partnerships", verbose_name=_("focus areas")
     )
@@ -151,6 +221,16 @@ class Partnership(models.Model):
     def stage_code(self) -> str:
         """The code of the current lifecycle stage, or "" before one is set."""
         return self.state.code if self.state is not None else ""
+
+    @property
+    def is_unverified(self) -> bool:
+        """Loaded from the world twin-town list and not yet confirmed by the region."""
+        return self.origin == RecordOrigin.WORLD_TWIN_LIST and self.confirmed_at is None
+
+    @property
+    def region_match_reason(self) -> str:
+        """Why the world twin-town list's town is this local region, in words ("" otherwise)."""
+        return region_match_reason(self.region_match, self.local_region.name)
 
 
 class PartnershipEvent(models.Model):

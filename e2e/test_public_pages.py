@@ -33,6 +33,7 @@ def test_menu_to_a_partnership_page_and_back(live_server: Any, page: Any) -> Non
         "/insights/reach/",
         "/insights/economy/",
         "/insights/network/",
+        "/guidance/",
         "/open-data/",
         "/api/docs/",
     ]
@@ -74,7 +75,7 @@ def test_public_pages_fit_a_phone(live_server: Any, page: Any, path: str, width:
     page.goto(live_server.url + path)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.locator("nav.public-nav a").count() == 10
+    assert page.locator("nav.public-nav a").count() == 11
 
 
 def test_search_to_an_activity_and_its_month_in_the_calendar(live_server: Any, page: Any) -> None:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from kembar.accounts.regions import user_region
 from kembar.common.public_cache import public_cacheable
-from kembar.geo.models import Region
 from kembar.insights.network import (
     CityNotFound,
     city_ego_network,
@@ -33,7 +32,6 @@ from kembar.insights.network import (
     city_search,
     home_city_id,
     learning_need_choices,
-    region_city_id,
 )
 from kembar.insights.staff_cache import cached
 from kembar.knowledge.matching import learning_region, network_learning
@@ -109,12 +107,7 @@ def _city_context(
     learning = network_learning(region_id)
     choices = learning_need_choices()
     # The region's own city, without needs ticked: the needs of the practices it seeks.
-    from_records = (
-        "needs" not in request.GET
-        and bool(learning.needs)
-        and region_id is not None
-        and city_id == region_city_id(Region.objects.get(kode=region_id))
-    )
+    from_records = "needs" not in request.GET and city_id == learning.home_city
     known = {code for code, _name in choices}
     initial = [need for need in learning.needs if need in known] if from_records else []
     needs_form = LearningNeedsForm(
@@ -126,19 +119,8 @@ def _city_context(
     recommendations = city_recommendations(
         city_id, k=PAGE_RECOMMENDATIONS, learning_needs=needs, known_for=learning.known_for
     )
-    wanted = set(needs)
     # Each city with the practices the region recorded it offers (those of the needs ticked).
-    recommended = [
-        (
-            item,
-            [
-                practice
-                for practice in learning.offers.get(item.id, [])
-                if not wanted or wanted & {area.slug for area in practice.focus_areas.all()}
-            ],
-        )
-        for item in recommendations.items
-    ]
+    recommended = [(item, learning.offers_for(item.id, needs)) for item in recommendations.items]
     map_data = ego.map_data()
     map_data["labels"] = {
         "rings": [_("this city"), _("partner"), _("partner of a partner")],

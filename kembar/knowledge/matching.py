@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts.regions import user_region
 from kembar.analytics.practice_match import PracticeMatch, Topic, match_practices
-from kembar.geo.models import City
+from kembar.geo.models import City, Region
+from kembar.insights.network import region_city_id
 from kembar.knowledge.models import Practice, PracticeDirection
 from kembar.knowledge.rules import can_view_region
-from kembar.partnerships.models import FocusArea, Partnership
+from kembar.partnerships.models import Partnership
 from kembar.programs.models import GovernmentAffair, Sector
 from kembar.search.analysis import concepts
 
@@ -39,6 +40,7 @@ __all__ = [
     "NetworkLearning",
     "OfferMatch",
     "learning_region",
+    "matches_network_city",
     "network_learning",
     "offered_practices",
     "region_matches",
@@ -83,6 +85,17 @@ class NetworkLearning:
     known_for: dict[int, list[str]]
     #: City id → those practices.
     offers: dict[int, list[Practice]]
+    #: The region's own city in the world network (whose page takes ``needs``), if known.
+    home_city: int | None = None
+
+    def offers_for(self, city_id: int, needs: Iterable[str]) -> list[Practice]:
+        """The practices recorded as offered by the city, those of ``needs`` (all without)."""
+        wanted = set(needs)
+        return [
+            practice
+            for practice in self.offers.get(city_id, [])
+            if not wanted or wanted & {area.slug for area in practice.focus_areas.all()}
+        ]
 
 
 def _with_codes(practices: QuerySet[Practice]) -> QuerySet[Practice]:
@@ -234,10 +247,12 @@ def network_learning(region_id: str | None) -> NetworkLearning:
         needs=needs,
         known_for={city: sorted(areas) for city, areas in known_for.items() if areas},
         offers=dict(offers),
+        home_city=region_city_id(Region.objects.get(kode=region_id)) if needs else None,
     )
 
 
-def focus_area_names(slugs: Sequence[str]) -> list[str]:
-    """The names of focus areas in the active language, in the order given."""
-    names = {area.slug: area.name for area in FocusArea.objects.filter(slug__in=slugs)}
-    return [names.get(slug, slug) for slug in slugs]
+def matches_network_city(region_id: str, needs: Sequence[NeedMatches]) -> int | None:
+    """The region's city, whose network page takes these needs, if any need names a field."""
+    if not any(need.practice.focus_areas.all() for need in needs):
+        return None
+    return region_city_id(Region.objects.get(kode=region_id))

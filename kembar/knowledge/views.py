@@ -21,8 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kembar.accounts.regions import user_region
 from kembar.common.staff_views import apply_errors, require
-from kembar.geo.models import Region
-from kembar.insights.network import region_city_id
 from kembar.knowledge import matching, selectors, services
 from kembar.knowledge.forms import (
     AdvanceForm,
@@ -306,14 +304,10 @@ def practice_matches(request: StaffRequest) -> HttpResponse:
     require(request, "knowledge.view_record", None)
     region_id = user_region(request.user)
     needs = matching.region_matches(region_id)
-    home = region_city_id(Region.objects.get(kode=region_id)) if needs else None
     context = {
         "needs": needs,
         "can_add": _may_add(request),
-        "network_city": home,
-        "network_needs": sorted(
-            {area.slug for need in needs for area in need.practice.focus_areas.all()}
-        ),
+        "network_city": matching.matches_network_city(region_id, needs),
     }
     return render(request, "staff/knowledge/practice_matches.html", context)
 

@@ -178,6 +178,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["connect_timeout"] = 5
+    # No JIT compilation: it costs about 100 ms on any query the planner thinks is big (a
+    # region's 90,000 participant counts on the health page of a national installation,
+    # bench/national.py) and never pays back on a web request.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
     if _pool_max > 0:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": min(int(os.environ.get("KEMBAR_DB_POOL_MIN", "1")), _pool_max),

@@ -204,8 +204,10 @@ def _programmes(ids: list[int], events: dict[int, list[Event]], demo: bool | Non
             events[pid].append(Event("visit", start, "outbound"))
         if kind == ActivityKind.EXCHANGE_INBOUND or (not abroad and partner_people):
             events[pid].append(Event("visit", start, "inbound"))
-    contributions = Contribution.objects.filter(activity__in=held).values_list(
-        "activity__partnership_id", "activity__start_date", "side"
+    contributions = (
+        Contribution.objects.filter(activity__in=held)
+        .values_list("activity__partnership_id", "activity__start_date", "side")
+        .order_by()
     )
     for pid, start, side in contributions:
         direction = "outbound" if side == ContributionSide.LOCAL else "inbound"

@@ -132,9 +132,11 @@ def partnership_breadth(
         breadth.reach("sectors", sector, start)
         breadth.reach("agencies", agency, start)
         breadth.reach("kecamatan", _kecamatan(place, region_of[pid]), start)
-    counts = ParticipantCount.objects.filter(
-        activity__in=held, side=ParticipantSide.LOCAL, count__gt=0
-    ).values_list("activity__partnership_id", "activity__start_date", "group")
+    counts = (
+        ParticipantCount.objects.filter(activity__in=held, side=ParticipantSide.LOCAL, count__gt=0)
+        .values_list("activity__partnership_id", "activity__start_date", "group")
+        .order_by()  # in no order: the default one joins the kecamatan and sorts every count
+    )
     for pid, start, group in counts:
         out[pid].reach("groups", group, start)
     return out

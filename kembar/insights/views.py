@@ -86,7 +86,7 @@ def _render(
             region,
             public,
             tuple(partnerships.values_list("pk", flat=True)),
-            reach_visibility(public=public, user=user),
+            reach_visibility(public=public, user=user, region=region),
         )
         content = cached("reach", (seen, sorted(request.GET.lists())), body)
     else:

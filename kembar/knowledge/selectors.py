@@ -12,7 +12,7 @@ from kembar.accounts.models import Role
 from kembar.accounts.rules import LOCAL_ROLES, has_role
 from kembar.geo.models import City
 from kembar.knowledge.models import Lesson, Policy, Practice, Reflection, ReflectionStatus
-from kembar.partnerships.access import staff_partnerships
+from kembar.partnerships.access import staff_partnerships_through
 from kembar.programs.models import Activity
 
 __all__ = [
@@ -159,7 +159,7 @@ def reflection_queue(*, user: Any) -> QuerySet[Reflection]:
 
 def activities_for(user: Any) -> QuerySet[Activity]:
     """The activities a record of ``user`` may name (their region's, through its partnerships)."""
-    return Activity.objects.filter(partnership__in=staff_partnerships(user).values("pk")).order_by(
+    return Activity.objects.filter(staff_partnerships_through(user)).order_by(
         "-start_date", "reference"
     )
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from kembar.participation.models import Opportunity
 from kembar.participation.models.opportunities import PUBLIC_STATUSES
 from kembar.participation.rules import manageable_q
-from kembar.partnerships.access import listed_partnerships, staff_partnerships
+from kembar.partnerships.access import listed_partnerships_through, staff_partnerships_through
 
 __all__ = [
     "OPPORTUNITY_SORTS",
@@ -73,8 +73,8 @@ def public_opportunities(
 ) -> QuerySet[Opportunity]:
     """Published calls (never drafts) under the partnerships ``user`` (or the public) may see."""
     opportunities = Opportunity.objects.filter(
+        listed_partnerships_through(user, "activity__partnership"),
         status__in=PUBLIC_STATUSES,
-        activity__partnership__in=listed_partnerships(user).values("pk"),
     )
     return _with_relations(_filtered(opportunities, filters or OpportunityFilters()))
 
@@ -84,6 +84,6 @@ def staff_opportunities(
 ) -> QuerySet[Opportunity]:
     """Calls under the partnerships of ``user``'s staff pages; drafts only those they manage."""
     opportunities = Opportunity.objects.filter(
-        activity__partnership__in=staff_partnerships(user).values("pk")
+        staff_partnerships_through(user, "activity__partnership")
     ).filter(Q(status__in=PUBLIC_STATUSES) | manageable_q(user))
     return _with_relations(_filtered(opportunities, filters or OpportunityFilters()))

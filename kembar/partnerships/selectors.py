@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kembar.geo.models import Country
 from kembar.partnerships.access import (
     staff_partnerships,
+    staff_partnerships_through,
     visible_inbound_requests_q,
     visible_partnerships_q,
 )
@@ -241,8 +242,8 @@ def awaiting_decision(*, user: Any) -> list[TransitionRecord]:
         return []
     records = (
         TransitionRecord.objects.filter(
+            staff_partnerships_through(user),
             status=TransitionRecord.Status.PENDING,
-            partnership__in=staff_partnerships(user).values("pk"),
         )
         .exclude(actor=user)
         .select_related("partnership__local_region", "source", "target", "actor", "transition")

@@ -9,7 +9,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 
 from kembar.accounts.models import Organisation, OrganisationKind, Role
 from kembar.accounts.rules import has_role
-from kembar.partnerships.access import listed_partnerships, staff_partnerships
+from kembar.partnerships.access import listed_partnerships_through, staff_partnerships_through
 from kembar.partnerships.models import Partnership
 from kembar.programs.disclosure import breakdown_partnerships
 from kembar.programs.models import (
@@ -78,8 +78,9 @@ def visible_activities_q(user: Any, *, include_public: bool = True) -> Q:
     see; :func:`~kembar.partnerships.access.listed_partnerships`, the API);
     staff pages leave it out (:func:`~kembar.partnerships.access.staff_partnerships`).
     """
-    visible = listed_partnerships(user) if include_public else staff_partnerships(user)
-    return Q(partnership__in=visible.values("pk"))
+    if include_public:
+        return listed_partnerships_through(user)
+    return staff_partnerships_through(user)
 
 
 def activity_list(

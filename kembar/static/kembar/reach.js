@@ -3,31 +3,13 @@
 (function () {
   "use strict";
 
-  var CLASSES = 5;
+  var shared = window.KembarChoropleth;
+  var readJSON = shared.readJSON;
+  var breaks = shared.breaks;
+  var classOf = shared.classOf;
   // Numbers in the page's language (id: 1.234,5; en: 1,234.5), not the browser's.
   var LOCALE = document.documentElement.lang || "id";
   var ONE_DECIMAL = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-  function readJSON(id) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
-
-  // Class breaks at quantiles of the reached kecamatan, so the map shows rank, not scale.
-  function breaks(values) {
-    var sorted = values.slice().sort(function (a, b) { return a - b; });
-    var result = [];
-    for (var i = 1; i < CLASSES; i += 1) {
-      result.push(sorted[Math.floor((i * sorted.length) / CLASSES)]);
-    }
-    return result;
-  }
-
-  function classOf(value, limits) {
-    var index = 0;
-    while (index < limits.length && value >= limits[index]) { index += 1; }
-    return index;
-  }
 
   function drawMap(data) {
     var element = document.getElementById("reach-map");

@@ -6,28 +6,10 @@
 (function () {
   "use strict";
 
-  var CLASSES = 5;
-
-  function readJSON(id) {
-    var element = document.getElementById(id);
-    return element ? JSON.parse(element.textContent) : null;
-  }
-
-  // Class breaks at quantiles of the positive values, so the map shows rank, not scale.
-  function breaks(values) {
-    var sorted = values.slice().sort(function (a, b) { return a - b; });
-    var result = [];
-    for (var i = 1; i < CLASSES; i += 1) {
-      result.push(sorted[Math.floor((i * sorted.length) / CLASSES)]);
-    }
-    return result;
-  }
-
-  function classOf(value, limits) {
-    var index = 0;
-    while (index < limits.length && value >= limits[index]) { index += 1; }
-    return index;
-  }
+  var shared = window.KembarChoropleth;
+  var readJSON = shared.readJSON;
+  var breaks = shared.breaks;
+  var classOf = shared.classOf;
 
   function tooltip(text) {
     // Tooltips get an element, not HTML, so that a name is never markup.

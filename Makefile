@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The installed tools and this checkout's secret key, so that a bare `manage.py` command
+# (makemigrations --check, shell) works after `make install` alone.
+install: $(STAMP) | $(SECRET)
 
 ## Renew requirements.lock from pyproject.toml (newest versions its ranges allow).
 lock:

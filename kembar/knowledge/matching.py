@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from kembar.accounts.regions import user_region
 from kembar.analytics.practice_match import PracticeMatch, Topic, match_practices
-from kembar.geo.models import City, Region
-from kembar.insights.network import region_city_id
+from kembar.geo.models import City
+from kembar.insights.network import home_city_id
 from kembar.knowledge.models import Practice, PracticeDirection
 from kembar.knowledge.rules import can_view_region
 from kembar.partnerships.models import Partnership
@@ -247,7 +247,7 @@ def network_learning(region_id: str | None) -> NetworkLearning:
         needs=needs,
         known_for={city: sorted(areas) for city, areas in known_for.items() if areas},
         offers=dict(offers),
-        home_city=region_city_id(Region.objects.get(kode=region_id)) if needs else None,
+        home_city=home_city_id(region_id) if needs and region_id else None,
     )
 
 
@@ -255,4 +255,4 @@ def matches_network_city(region_id: str, needs: Sequence[NeedMatches]) -> int | 
     """The region's city, whose network page takes these needs, if any need names a field."""
     if not any(need.practice.focus_areas.all() for need in needs):
         return None
-    return region_city_id(Region.objects.get(kode=region_id))
+    return home_city_id(region_id)

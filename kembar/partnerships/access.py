@@ -79,8 +79,12 @@ def staff_partnerships_through(user: Any, path: str = "partnership") -> Q:
 
 def listed_partnerships_through(user: Any, path: str = "partnership") -> Q:
     """:func:`listed_partnerships` as a filter on rows of a partnership (see above)."""
-    public = not has_role(user, Role.PARTNER_COUNTERPART)
-    return _through(visible_partnerships_q(user, include_public=public), path)
+    return _through(_listed_q(user), path)
+
+
+def _listed_q(user: Any) -> Q:
+    # A partner counterpart's lists are their staff lists (see listed_partnerships).
+    return visible_partnerships_q(user, include_public=not has_role(user, Role.PARTNER_COUNTERPART))
 
 
 def listed_partnerships(user: Any) -> QuerySet[Partnership]:
@@ -92,9 +96,7 @@ def listed_partnerships(user: Any) -> QuerySet[Partnership]:
     sign in to follow their own partnerships, and the records of the others
     stay on the public portal.
     """
-    if has_role(user, Role.PARTNER_COUNTERPART):
-        return staff_partnerships(user)
-    return Partnership.objects.filter(visible_partnerships_q(user, include_public=True))
+    return Partnership.objects.filter(_listed_q(user))
 
 
 def visible_inbound_requests_q(user: Any) -> Q:

@@ -37,7 +37,6 @@ pytestmark = pytest.mark.django_db
 @dataclasses.dataclass
 class Two:
     users: dict[str, User | AnonymousUser]
-    references: dict[str, str]
 
 
 @pytest.fixture
@@ -72,10 +71,8 @@ def two() -> Two:
             is_public=False,
         ),
     }
-    references = {}
     for slug, partnership in partnerships.items():
-        activity = ActivityFactory.create(reference=f"A-{slug}", partnership=partnership)
-        references[slug] = activity.reference
+        ActivityFactory.create(reference=f"A-{slug}", partnership=partnership)
     users: dict[str, User | AnonymousUser] = {
         "anonymous": AnonymousUser(),
         "semarang officer": UserFactory.create(
@@ -96,7 +93,7 @@ def two() -> Two:
             organisation=OrganisationFactory.create(slug="kemendagri", name="Kemendagri"),
         ),
     }
-    return Two(users, references)
+    return Two(users)
 
 
 def _slugs(activities: object) -> set[str]:

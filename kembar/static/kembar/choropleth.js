@@ -28,5 +28,5 @@
     return index;
   }
 
-  window.KembarChoropleth = { CLASSES: CLASSES, readJSON: readJSON, breaks: breaks, classOf: classOf };
+  window.KembarChoropleth = { readJSON: readJSON, breaks: breaks, classOf: classOf };
 }());
